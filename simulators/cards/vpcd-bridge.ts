@@ -112,7 +112,11 @@ export class VpcdSlot extends EventEmitter {
     socket.setNoDelay(true);
     this.socket = socket;
     this.pending = Buffer.alloc(0);
-    socket.on('connect', () => this.emit('inserted'));
+    let connected = false;
+    socket.on('connect', () => {
+      connected = true;
+      this.emit('inserted');
+    });
     socket.on('data', (chunk) => this.onData(socket, chunk));
     socket.on('error', (err) => {
       if (socket.readyState !== 'open') this.emit('connect-error', err);
@@ -120,7 +124,8 @@ export class VpcdSlot extends EventEmitter {
     socket.on('close', () => {
       const wasCurrent = this.socket === socket;
       if (wasCurrent) this.socket = undefined;
-      this.emit('removed');
+      // A failed connection attempt (vpcd not listening yet) is not a removal.
+      if (connected) this.emit('removed');
       if (wasCurrent && this.wanted && this.stayInserted) {
         this.retryTimer = setTimeout(() => {
           this.retryTimer = undefined;

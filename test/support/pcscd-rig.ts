@@ -158,7 +158,8 @@ export async function startPcscRig(options: PcscRigOptions = {}): Promise<PcscRi
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   // As root a plain mount namespace is enough; otherwise an unprivileged user namespace.
   const unshareArgs = isRoot ? ['-m', '--propagation', 'private'] : ['-r', '-m', '--propagation', 'private'];
-  const script = `run="$1"; bin="$2"; conf="$3"; shift 3; mkdir -p /run/pcscd && mount --bind "$run" /run/pcscd && exec "$bin" --foreground --info -c "$conf" "$@"`;
+  // setpriv --pdeathsig: pcscd stops when the test process dies, even if it is killed.
+  const script = `run="$1"; bin="$2"; conf="$3"; shift 3; mkdir -p /run/pcscd && mount --bind "$run" /run/pcscd && exec setpriv --pdeathsig TERM "$bin" --foreground --info -c "$conf" "$@"`;
 
   let child: ChildProcess | undefined;
   let logLines: string[] = [];

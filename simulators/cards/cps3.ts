@@ -1,0 +1,130 @@
+/**
+ * A virtual CPS3 contact card (IAS-ECC "CPx"), as the ANS Cryptolib and OpenSC see it.
+ *
+ * Facts used (domain.md §2–3, research/cards-readers-ecps.md §1–2):
+ * - ATR `3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00`: TD1 = 40 announces T=0 only.
+ * - MF 3F00; EF.DIR 2F00 lists "CPX IAS" and "CPX IAS CL"; EF.ATR 2F01 starts with a stray
+ *   80 that OpenSC `ef-atr.c` skips; EF.SN.ICC D003; IAS DF 0001 named by the CPx AID.
+ * - SELECT by AID with P2 = 0C answers 9000, with P2 = 04 answers 6A86 (OpenSC card-iasecc.c).
+ * - T=0: `61 xx` then GET RESPONSE (Cryptolib `CPS3_SW1_BYTES_AVAILABLE` 0x61).
+ * - OpenSC sets extended APDU support for CPx; the decipher command uses command chaining.
+ *
+ * Hooks for the next issue: `iasFiles` adds the PKCS#15 files (ODF, CDF, certificates…) under
+ * the IAS DF, `commands` adds VERIFY / GET DATA / MSE / PSO handlers; both reach the card's
+ * `security` state, where a successful VERIFY marks PIN 1 as verified.
+ */
+import { concatBytes } from '../../src-shared/hex';
+import { df, ef, mf, type CardFile } from './file-system';
+import { IsoCard, type CommandHandler } from './iso-card';
+import { ascii, tlv } from './tlv';
+
+export const CPS3_ATR = Uint8Array.of(0x3b, 0xac, 0x00, 0x40, 0x2a, 0x00, 0x12, 0x25, 0x00, 0x64, 0x80, 0x00, 0x03, 0x10, 0x00, 0x90, 0x00);
+/** PKCS#15 application "CPX IAS" (OpenSC dir.c, Cryptolib card-cps3.c). */
+export const CPX_AID = Uint8Array.of(0xe8, 0x28, 0xbd, 0x08, 0x0f, 0x80, 0x25, 0x00, 0x00, 0x01, 0xff, 0x00, 0x10);
+/** Contactless twin "CPX IAS CL". */
+export const CPX_CL_AID = Uint8Array.of(0xe8, 0x28, 0xbd, 0x08, 0x0f, 0x80, 0x25, 0x00, 0x00, 0x01, 0xff, 0x00, 0x20);
+/** ANS issuer number, bytes 2–6 of EF.SN.ICC (Cryptolib card-cps.c `cps3_fsn`). */
+export const ANS_ISSUER = Uint8Array.of(0x80, 0x25, 0x00, 0x00, 0x01);
+
+export const CPS3_FILES = {
+  efDir: 0x2f00,
+  efAtr: 0x2f01,
+  efSnIcc: 0xd003,
+  iasDf: 0x0001,
+  /** Contact-only file: Cryptolib reads one byte of it; failure means contactless (card-cps3.c). */
+  contactOnly: 0x7001,
+} as const;
+
+export interface Cps3Options {
+  /** The 8-digit serial shown by Cryptolib (EF.SN.ICC without the 8025000001 prefix). */
+  serialNumber?: string;
+  label?: string;
+  /** Logical channels supported, basic included [?]: IAS-ECC allows more; 1 until known. */
+  logicalChannels?: number;
+  /** Extra files under the IAS DF 3F00/0001 (PKCS#15 structure, activity files…). */
+  iasFiles?: CardFile[];
+  /** Extra instructions (VERIFY, GET DATA, MSE, PSO…), by INS. */
+  commands?: Readonly<Record<number, CommandHandler>>;
+}
+
+export const DEFAULT_CPS3_SERIAL = '00012345';
+
+/** ISO/IEC 7812 (Luhn) check digit over a string of decimal digits. */
+export function luhnCheckDigit(digits: string): number {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
+/**
+ * EF.SN.ICC: `5A 0A` + a 10-byte BCD PAN = issuer `80 25 00 00 01`, the 8-digit serial, a
+ * check digit and an `F` filler. Cryptolib decodes tag [APPLICATION 26] (0x5A), drops the
+ * last byte ("la formule de Luhn et les bits de remplissage F") and strips the 8025000001
+ * prefix (pkcs15.c `sc_pkcs15_parse_efsnicc`, card-cps.c). That the check digit is Luhn
+ * over the preceding digits, as for any ISO 7812 PAN, is [I].
+ */
+export function encodeEfSnIcc(serialNumber: string): Uint8Array {
+  if (!/^\d{8}$/.test(serialNumber)) throw new RangeError(`CPS3 serial number must be 8 digits, got "${serialNumber}"`);
+  const digits = `8025000001${serialNumber}`;
+  const nibbles = `${digits}${luhnCheckDigit(digits)}F`;
+  const pan = Uint8Array.from(nibbles.match(/../g)!, (pair) => parseInt(pair, 16));
+  return tlv(0x5a, pan);
+}
+
+/** EF.DIR: one application template (61) per application: AID (4F) and label (50). */
+function efDirContent(): Uint8Array {
+  return concatBytes(
+    tlv(0x61, tlv(0x4f, CPX_AID), tlv(0x50, ascii('CPX IAS'))),
+    tlv(0x61, tlv(0x4f, CPX_CL_AID), tlv(0x50, ascii('CPX IAS CL'))),
+  );
+}
+
+/**
+ * EF.ATR/INFO: the stray leading 80 of CPx cards, then card capabilities (47: selection by
+ * full/partial DF name, path and FID; command chaining and extended lengths) and extended
+ * length information (7F66). The values after the 80 are [I], written to be coherent with
+ * this simulator, not copied from a card.
+ */
+function efAtrContent(): Uint8Array {
+  return concatBytes(
+    Uint8Array.of(0x80),
+    tlv(0x47, Uint8Array.of(0xf0, 0x01, 0xc0)),
+    tlv(0x7f66, tlv(0x02, Uint8Array.of(0x01, 0x00)), tlv(0x02, Uint8Array.of(0x01, 0x00))),
+  );
+}
+
+export function createCps3(options: Cps3Options = {}): IsoCard {
+  const serialNumber = options.serialNumber ?? DEFAULT_CPS3_SERIAL;
+  const root = mf(
+    ef(CPS3_FILES.efDir, efDirContent()),
+    ef(CPS3_FILES.efAtr, efAtrContent()),
+    ef(CPS3_FILES.efSnIcc, encodeEfSnIcc(serialNumber)),
+    df(
+      { fid: CPS3_FILES.iasDf, name: CPX_AID },
+      // Content [?]: only its presence matters to Cryptolib's contact/contactless test.
+      ef(CPS3_FILES.contactOnly, Uint8Array.of(0x00)),
+      ...(options.iasFiles ?? []),
+    ),
+    // The contactless application is listed in EF.DIR; its FID is unknown [?], so it is
+    // reachable by AID only.
+    df({ name: CPX_CL_AID }),
+  );
+  return new IsoCard({
+    label: options.label ?? 'CPS3 (virtuelle)',
+    atr: CPS3_ATR,
+    transport: 'T0',
+    root,
+    select: { fciTemplate: 'fci', fcpOnSelectByName: false },
+    logicalChannels: options.logicalChannels ?? 1,
+    extendedLength: true,
+    commandChaining: true,
+    ...(options.commands ? { commands: options.commands } : {}),
+  });
+}

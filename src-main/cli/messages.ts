@@ -1,0 +1,154 @@
+/**
+ * Every sentence the CLI prints, in French (default) and English. Technicians read these in
+ * a terminal; keep them short and say what to do next.
+ */
+import type { Lang } from '../../src-shared/errors';
+
+const fr = {
+  usageTitle: 'Compagnon e-CPS — outil en ligne de commande pour lecteurs de cartes CPS / Vitale',
+  usageBody: `Usage : ecps <commande> [options]
+
+Commandes :
+  readers                 lecteurs et cartes présentes
+  watch                   événements lecteur / carte en direct (Ctrl-C pour arrêter)
+  atr <hex>… | atr -      analyse d'ATR (une par ligne sur l'entrée standard avec « - »)
+  card [--reader NOM]     type de carte, ATR, numéro de série (CPS), protocole
+  simulate <carte>        branche une carte virtuelle dans le lecteur virtuel vpcd
+                          cartes : cps3, vitale2, bank, foreign
+                          options : --slot 0|1, --fault SPEC (répétable), --vpcd-port N
+  companion               tableau de bord du compagnon (npm start)
+
+Options générales :
+  --json                  sortie JSON (un document, ou un par ligne pour les flux)
+  --lang fr|en            langue des messages (défaut : fr)
+  --demo                  utiliser le lecteur virtuel intégré au lieu de PC/SC
+  --timeout MS            délai maximal d'une commande à la carte (défaut : 15000)
+  -h, --help              cette aide
+  -v, --version           version`,
+  unknownCommand: 'Commande inconnue : « {name} ». Tapez « ecps --help ».',
+  badOption: 'Option invalide : {detail}',
+  noReaders: 'Aucun lecteur de cartes détecté.',
+  noReadersRemedy: 'Branchez le lecteur (en mode PC/SC), puis relancez la commande.',
+  reader: 'Lecteur',
+  cardPresent: 'carte présente',
+  noCard: 'pas de carte',
+  inUse: 'utilisée par une autre application',
+  mute: 'carte muette',
+  atrLabel: 'ATR',
+  typeLabel: 'Type',
+  serialLabel: 'Numéro de série',
+  protocolLabel: 'Protocole',
+  confirmedLabel: 'Confirmée par la carte',
+  yes: 'oui',
+  no: 'non',
+  demoBanner: '*** MODE DÉMONSTRATION — lecteur et cartes virtuels, aucune vraie carte n’est lue ***',
+  watchStarted: 'Surveillance des lecteurs (Ctrl-C pour arrêter)…',
+  evReaderAdded: 'Lecteur branché : {reader}',
+  evReaderRemoved: 'Lecteur débranché : {reader}',
+  evCardInserted: 'Carte insérée dans {reader} — {label} (ATR {atr})',
+  evCardRemoved: 'Carte retirée de {reader}',
+  evServiceDown: 'Service PC/SC arrêté ou injoignable : {message}',
+  evServiceUp: 'Service PC/SC de nouveau disponible',
+  atrConvention: 'Convention',
+  atrDirect: 'directe',
+  atrInverse: 'inverse',
+  atrProtocols: 'Protocoles',
+  atrHistorical: 'Octets historiques',
+  atrTck: 'TCK',
+  atrTckValid: 'valide',
+  atrTckInvalid: 'INVALIDE',
+  atrTckAbsent: 'absent (T=0 seul)',
+  atrCard: 'Carte',
+  atrReadStdin: 'Lecture des ATR sur l’entrée standard (une par ligne)…',
+  simulateInserted: 'Carte virtuelle « {label} » insérée dans le lecteur virtuel (port {port}). Ctrl-C pour la retirer.',
+  simulateRemoved: 'Carte retirée du lecteur virtuel.',
+  simulateWaiting: 'En attente du lecteur virtuel vpcd sur le port {port} (pcscd est-il démarré ?)…',
+  simulateUnknown: 'Carte inconnue : « {name} ». Cartes disponibles : {list}.',
+  remedy: 'Que faire',
+  companionTitle: 'Compagnon e-CPS — état des lecteurs',
+  companionSource: 'Source : {source}',
+  companionSourcePcsc: 'service PC/SC (lecteurs réels)',
+  companionSourceDemo: 'lecteur virtuel intégré (démonstration)',
+  companionFallback: 'Aucun lecteur PC/SC disponible ({why}) : démarrage en mode démonstration avec des cartes virtuelles.',
+  companionNext: 'L’assistant d’activation (fenêtre) viendra avec l’application de bureau. Ctrl-C pour quitter.',
+} as const;
+
+export type MessageKey = keyof typeof fr;
+
+const en: Record<MessageKey, string> = {
+  usageTitle: 'Compagnon e-CPS — command-line tool for CPS / Vitale card readers',
+  usageBody: `Usage: ecps <command> [options]
+
+Commands:
+  readers                 readers and the cards in them
+  watch                   live reader / card events (Ctrl-C to stop)
+  atr <hex>… | atr -      ATR analysis (one per line on standard input with "-")
+  card [--reader NAME]    card type, ATR, serial number (CPS), protocol
+  simulate <card>         plugs a virtual card into the vpcd virtual reader
+                          cards: cps3, vitale2, bank, foreign
+                          options: --slot 0|1, --fault SPEC (repeatable), --vpcd-port N
+  companion               companion status board (npm start)
+
+General options:
+  --json                  JSON output (one document, or one per line for streams)
+  --lang fr|en            message language (default: fr)
+  --demo                  use the built-in virtual reader instead of PC/SC
+  --timeout MS            longest wait for one card command (default: 15000)
+  -h, --help              this help
+  -v, --version           version`,
+  unknownCommand: 'Unknown command: "{name}". Type "ecps --help".',
+  badOption: 'Invalid option: {detail}',
+  noReaders: 'No card reader detected.',
+  noReadersRemedy: 'Plug the reader in (in PC/SC mode), then run the command again.',
+  reader: 'Reader',
+  cardPresent: 'card present',
+  noCard: 'no card',
+  inUse: 'used by another application',
+  mute: 'mute card',
+  atrLabel: 'ATR',
+  typeLabel: 'Type',
+  serialLabel: 'Serial number',
+  protocolLabel: 'Protocol',
+  confirmedLabel: 'Confirmed by the card',
+  yes: 'yes',
+  no: 'no',
+  demoBanner: '*** DEMO MODE — virtual reader and cards, no real card is read ***',
+  watchStarted: 'Watching readers (Ctrl-C to stop)…',
+  evReaderAdded: 'Reader plugged in: {reader}',
+  evReaderRemoved: 'Reader unplugged: {reader}',
+  evCardInserted: 'Card inserted in {reader} — {label} (ATR {atr})',
+  evCardRemoved: 'Card removed from {reader}',
+  evServiceDown: 'PC/SC service stopped or unreachable: {message}',
+  evServiceUp: 'PC/SC service available again',
+  atrConvention: 'Convention',
+  atrDirect: 'direct',
+  atrInverse: 'inverse',
+  atrProtocols: 'Protocols',
+  atrHistorical: 'Historical bytes',
+  atrTck: 'TCK',
+  atrTckValid: 'valid',
+  atrTckInvalid: 'INVALID',
+  atrTckAbsent: 'absent (T=0 only)',
+  atrCard: 'Card',
+  atrReadStdin: 'Reading ATRs from standard input (one per line)…',
+  simulateInserted: 'Virtual card "{label}" inserted in the virtual reader (port {port}). Ctrl-C to remove it.',
+  simulateRemoved: 'Card removed from the virtual reader.',
+  simulateWaiting: 'Waiting for the vpcd virtual reader on port {port} (is pcscd running?)…',
+  simulateUnknown: 'Unknown card: "{name}". Available cards: {list}.',
+  remedy: 'What to do',
+  companionTitle: 'Compagnon e-CPS — reader status',
+  companionSource: 'Source: {source}',
+  companionSourcePcsc: 'PC/SC service (real readers)',
+  companionSourceDemo: 'built-in virtual reader (demo)',
+  companionFallback: 'No PC/SC reader available ({why}): starting in demo mode with virtual cards.',
+  companionNext: 'The activation wizard (window) comes with the desktop app. Ctrl-C to quit.',
+};
+
+const catalogues: Record<Lang, Record<MessageKey, string>> = { fr, en };
+
+export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
+  return catalogues[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/** Both catalogues must have the same keys: checked by a unit test. */
+export const messageCatalogues = catalogues;
