@@ -5,7 +5,7 @@
  * a card to our layer having identified it. The machine is shared and noisy: read ratios
  * taken within the same round, not absolute times.
  *
- * Env: BENCH_APDUS (per method per round, default 1000), BENCH_ROUNDS (default 7),
+ * Env: BENCH_APDUS (per method per round, default 2000), BENCH_ROUNDS (default 9),
  * BENCH_CYCLES (identification insert/remove cycles, default 20).
  */
 import { createRequire } from 'node:module';
@@ -22,9 +22,10 @@ import { toHex } from '../src-shared/hex';
 import type { ReaderEvent } from '../src-shared/reader-port';
 import { buildNativeFloor, runNativeFloor } from './native-floor';
 import { fmt, median, quantile, ratioSummary, rotate } from './stats';
+import { measureJsCost } from './js-cost';
 
-const APDUS = Number(process.env.BENCH_APDUS ?? 1000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const APDUS = Number(process.env.BENCH_APDUS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
 const WARMUP = Math.max(20, Math.floor(APDUS / 10));
 
@@ -106,6 +107,12 @@ async function main() {
     }
     const overhead = median(ratios['CardChannel'] ?? []) - 1;
     console.log(`  → surcoût de nos couches (CardChannel / pcsc-mini brut) : ${fmt(overhead * 100, 1)} % (cible ≤ 5 %)`);
+    const js = await measureJsCost(apdu);
+    const rawUs = median(medians['raw pcsc-mini'] ?? []);
+    console.log(
+      `  → coût CPU de nos couches seules (carte instantanée) : ReaderPort +${fmt(js.readerPort, 1)} µs, CardChannel +${fmt(js.cardChannel, 1)} µs par APDU` +
+        ` = ${fmt((js.cardChannel / rawUs) * 100, 1)} % d'un APDU pcsc-mini brut`,
+    );
   }
 
   await connection.disconnect();

@@ -170,6 +170,11 @@ export class PcscCardConnection implements CardConnection {
     return this.#queue.run(() => this.#close('ConnectionClosed'));
   }
 
+  /** The reader monitor saw the card leave: close now, so `connected` is false at once. */
+  cardRemoved(): void {
+    void this.#close('CardRemoved', 'queued');
+  }
+
   /** pcscd went away: this handle will answer NoService forever (measured), so close it now. */
   invalidate(code: PcscErrorCode = 'ServiceUnavailable'): void {
     void this.#close(code, 'queued');
@@ -177,16 +182,18 @@ export class PcscCardConnection implements CardConnection {
 
   // ---- internals -------------------------------------------------------------------------
 
-  async #call<T>(operation: string, timeoutMs: number, fn: (card: NativeCard) => Promise<T>): Promise<T> {
+  #call<T>(operation: string, timeoutMs: number, fn: (card: NativeCard) => Promise<T>): Promise<T> {
+    // Not async: this runs for every APDU, and the usual path needs no extra promise turn.
+    // (#assertUsable may throw; callers run inside a queue task, which turns it into a rejection.)
     this.#assertUsable(operation);
-    if (this.#reconnectBeforeNextCall) {
-      // Another application reset the card (ResetCard): reconnect() revives the handle.
-      await this.#native('reconnect', this.#controlTimeoutMs, (card) =>
-        card.reconnect(this.#mode, pcsc.CardDisposition.LEAVE),
-      );
+    if (!this.#reconnectBeforeNextCall) return this.#native(operation, timeoutMs, fn);
+    // Another application reset the card (ResetCard): reconnect() revives the handle.
+    return this.#native('reconnect', this.#controlTimeoutMs, (card) =>
+      card.reconnect(this.#mode, pcsc.CardDisposition.LEAVE),
+    ).then(() => {
       this.#reconnectBeforeNextCall = false;
-    }
-    return this.#native(operation, timeoutMs, fn);
+      return this.#native(operation, timeoutMs, fn);
+    });
   }
 
   async #native<T>(operation: string, timeoutMs: number, fn: (card: NativeCard) => Promise<T>): Promise<T> {
@@ -208,8 +215,13 @@ export class PcscCardConnection implements CardConnection {
   }
 
   #onNativeError(err: unknown, details: ErrorDetails): EcpsError {
-    const error = fromNativeError(err, details);
     const code = nativeCodeOf(err);
+    // On a connection that had a card, "no smart card" means it was pulled out: say so
+    // (CardRemoved, card error) rather than "insert a card" (NoCard).
+    const error =
+      code === 'NoSmartCard'
+        ? pcscErrors.create('CardRemoved', { details: { ...details, nativeCode: code }, cause: err })
+        : fromNativeError(err, details);
     if (code === 'ResetCard') this.#reconnectBeforeNextCall = true;
     else if (code !== undefined && FATAL_NATIVE_CODES.has(code)) void this.#close(error.code as PcscErrorCode);
     return error;

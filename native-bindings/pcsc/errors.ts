@@ -8,6 +8,7 @@
  * always travels on in `details.nativeCode` for technicians.
  */
 import { EcpsError, defineErrorCatalog, isEcpsError } from '../../src-shared/errors';
+import { READER_PORT_ERRORS } from '../../src-shared/reader-port-errors';
 import { NATIVE_CODE_MAP } from './native-codes';
 
 export { NATIVE_CODE_MAP };
@@ -30,41 +31,7 @@ const INTERNAL = {
 };
 
 export const pcscErrors = defineErrorCatalog({
-  CardNotResponding: {
-    message: {
-      fr: 'La carte ne répond plus (délai dépassé).',
-      en: 'The card stopped responding (timeout).',
-    },
-    remedy: RETRY_OR_REINSERT,
-  },
-  ConnectionBroken: {
-    message: {
-      fr: 'La connexion à la carte est interrompue après une absence de réponse ; une remise à zéro est en cours.',
-      en: 'The card connection is broken after the card stopped responding; a reset is in progress.',
-    },
-    remedy: RETRY_OR_REINSERT,
-  },
-  CardRemoved: {
-    message: { fr: 'La carte a été retirée du lecteur.', en: 'The card was removed from the reader.' },
-    remedy: { fr: 'Réinsérez la carte et réessayez.', en: 'Insert the card again and retry.' },
-  },
-  NoCard: {
-    message: { fr: 'Aucune carte dans le lecteur.', en: 'There is no card in the reader.' },
-    remedy: {
-      fr: 'Insérez la carte, puce vers le haut et en avant, jusqu’au bout.',
-      en: 'Insert the card fully, chip up and first.',
-    },
-  },
-  SharingViolation: {
-    message: {
-      fr: 'La carte est utilisée par une autre application (logiciel de pharmacie, GALSS, module CPS…).',
-      en: 'The card is being used by another application (pharmacy software, GALSS, CPS middleware…).',
-    },
-    remedy: {
-      fr: 'Fermez ou mettez en pause l’autre application (logiciel de pharmacie, GALSS), attendez quelques secondes, puis réessayez.',
-      en: 'Close or pause the other application (pharmacy software, GALSS), wait a few seconds, then retry.',
-    },
-  },
+  ...READER_PORT_ERRORS,
   ServiceUnavailable: {
     message: {
       fr: 'Le service Carte à puce (PC/SC) ne répond pas.',
@@ -79,38 +46,12 @@ export const pcscErrors = defineErrorCatalog({
     },
     remedy: RESTART_SERVICE,
   },
-  ProtocolMismatch: {
-    message: {
-      fr: 'Le protocole demandé (T=0 ou T=1) n’est pas pris en charge par cette carte.',
-      en: 'The requested protocol (T=0 or T=1) is not supported by this card.',
-    },
-    remedy: {
-      fr: 'Laissez le lecteur choisir le protocole (option « automatique »).',
-      en: 'Let the reader choose the protocol (the "any" option).',
-    },
-  },
-  UnsupportedFeature: {
-    message: {
-      fr: 'Ce lecteur ne prend pas en charge cette fonction.',
-      en: 'This reader does not support this feature.',
-    },
-  },
   InsufficientBuffer: {
     message: {
       fr: 'La réponse de la carte est plus grande que prévu.',
       en: 'The card response is larger than expected.',
     },
     remedy: INTERNAL,
-  },
-  CardReset: {
-    message: {
-      fr: 'La carte a été réinitialisée par une autre application ; l’opération doit être refaite.',
-      en: 'The card was reset by another application; the operation must be done again.',
-    },
-    remedy: {
-      fr: 'Réessayez. Si cela se répète, fermez les autres logiciels qui utilisent la carte.',
-      en: 'Retry. If it happens again, close other software using the card.',
-    },
   },
   CardUnpowered: {
     message: { fr: 'La carte n’est pas alimentée.', en: 'The card is not powered.' },
@@ -140,32 +81,12 @@ export const pcscErrors = defineErrorCatalog({
     message: { fr: 'Aucun lecteur de carte n’est connecté.', en: 'No card reader is connected.' },
     remedy: CHECK_READER,
   },
-  ReaderUnavailable: {
-    message: {
-      fr: 'Le lecteur de carte n’est pas disponible.',
-      en: 'The card reader is not available.',
-    },
-    remedy: CHECK_READER,
-  },
   Timeout: {
     message: {
       fr: 'Le service Carte à puce n’a pas répondu à temps.',
       en: 'The smart card service did not answer in time.',
     },
     remedy: RESTART_SERVICE,
-  },
-  ConnectionClosed: {
-    message: {
-      fr: 'La connexion à la carte est fermée.',
-      en: 'The card connection is closed.',
-    },
-    remedy: { fr: 'Reconnectez-vous à la carte.', en: 'Connect to the card again.' },
-  },
-  InvalidApdu: {
-    message: {
-      fr: 'Commande carte invalide (APDU de moins de 4 octets).',
-      en: 'Invalid card command (APDU shorter than 4 bytes).',
-    },
   },
   InvalidParameter: {
     message: {
@@ -197,13 +118,6 @@ export const pcscErrors = defineErrorCatalog({
     },
     remedy: RESTART_SERVICE,
   },
-  InternalError: {
-    message: {
-      fr: 'Erreur interne du module Carte à puce.',
-      en: 'Internal error in the smart card module.',
-    },
-    remedy: INTERNAL,
-  },
   PcscError: {
     message: {
       fr: 'Erreur inattendue du service Carte à puce.',
@@ -211,6 +125,7 @@ export const pcscErrors = defineErrorCatalog({
     },
     remedy: INTERNAL,
   },
+
 });
 
 export type PcscErrorCode = (typeof pcscErrors.codes)[number];

@@ -281,7 +281,10 @@ export class PcscReaderPort implements ReaderPort {
 
   async #onChange(rec: ReaderRecord, flags: NativeReaderStatusFlags, eventAtr: Uint8Array): Promise<void> {
     const change = rec.apply(flags);
-    if (change === 'removed') this.#emit({ type: 'card-removed', reader: rec.name });
+    if (change === 'removed') {
+      for (const connection of this.#connections) if (connection.reader === rec.name) connection.cardRemoved();
+      this.#emit({ type: 'card-removed', reader: rec.name });
+    }
     if (change !== 'inserted') return;
     const atr = rec.mute ? undefined : await this.#readAtr(rec);
     if (this.#records.get(rec.name) !== rec || !rec.present) return;

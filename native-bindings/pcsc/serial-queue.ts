@@ -19,11 +19,12 @@ export class SerialQueue {
   }
 
   run<T>(task: () => T | Promise<T>): Promise<T> {
-    this.waiting++;
-    const result = this.tail.then(task);
     const done = () => {
       this.waiting--;
     };
+    // Fast path (every APDU of a sequential caller): nothing queued, start now instead of
+    // waiting one more microtask turn behind a settled tail.
+    const result = this.waiting++ === 0 ? callAsync(async () => task()) : this.tail.then(task);
     this.tail = result.then(done, done);
     return result;
   }
@@ -46,11 +47,21 @@ export const TIMED_OUT: unique symbol = Symbol('timed out');
  * cancel them), so the caller decides what to do with its late outcome.
  */
 export function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  // One timer and one promise per call (this runs for every APDU): cheaper than
+  // Promise.race + finally, and the timer is cleared as soon as the call settles.
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Calls `fn` and turns a synchronous throw into a rejected promise. */

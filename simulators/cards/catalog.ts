@@ -6,7 +6,9 @@
 import type { LocalizedText } from '../../src-shared/errors';
 import { toHex } from '../../src-shared/hex';
 import { BANK_CARD_ATR, createBankCard } from './bank-card';
-import { CPS3_ATR, createCps3, DEFAULT_CPS3_SERIAL } from './cps3';
+import { createCpsCard, withSandboxCredentials, type CpsCardOptions } from './cps-catalog';
+import { CPS3_ATR, DEFAULT_CPS3_SERIAL } from './cps3';
+import { CPS4_ATR } from './cps4';
 import { applyFaults, type FaultSpec } from './faults';
 import { createForeignCard, FOREIGN_CARD_ATR } from './foreign-card';
 import { InProcessReader, type InProcessReaderOptions } from './in-process-reader';
@@ -14,13 +16,13 @@ import { simulatorErrors } from './simulator-errors';
 import type { VirtualCard } from './virtual-card';
 import { createVitale2, VITALE2_ATR } from './vitale2';
 
-export const VIRTUAL_CARD_KINDS = ['cps3', 'vitale2', 'bank', 'foreign'] as const;
+export const VIRTUAL_CARD_KINDS = ['cps3', 'cps4', 'vitale2', 'bank', 'foreign'] as const;
 export type VirtualCardKind = (typeof VIRTUAL_CARD_KINDS)[number];
 
-export interface VirtualCardOptions {
+export interface VirtualCardOptions extends Omit<CpsCardOptions, 'label' | 'serialNumber'> {
   /** Overrides the card's label. */
   label?: string;
-  /** CPS3 only: the 8-digit serial number (default 00012345). */
+  /** CPS3/CPS4 only: the 8-digit serial number (default 00012345). */
   serialNumber?: string;
   /** Faults to wrap the card in (parsed with parseFaultSpec when given as text). */
   faults?: ReadonlyArray<FaultSpec | string>;
@@ -41,6 +43,14 @@ export const VIRTUAL_CARD_DESCRIPTIONS: Readonly<Record<VirtualCardKind, Virtual
       en: `CPS3 health professional card, CPX IAS application, T=0 protocol; serial ${DEFAULT_CPS3_SERIAL} by default.`,
     },
     atr: toHex(CPS3_ATR),
+  },
+  cps4: {
+    label: { fr: 'CPS4 (contact)', en: 'CPS4 (contact)' },
+    description: {
+      fr: 'Carte de professionnel de santé CPS4 (puce NXP, application ChipDoc sur le canal logique 1), protocoles T=0 et T=1.',
+      en: 'CPS4 health professional card (NXP chip, ChipDoc application on logical channel 1), T=0 and T=1 protocols.',
+    },
+    atr: toHex(CPS4_ATR),
   },
   vitale2: {
     label: { fr: 'Carte Vitale 2', en: 'Vitale 2 card' },
@@ -84,8 +94,11 @@ export function createVirtualCard(kind: VirtualCardKind, options: VirtualCardOpt
   let card: VirtualCard;
   switch (kind) {
     case 'cps3':
-      card = createCps3({ ...label, ...(options.serialNumber ? { serialNumber: options.serialNumber } : {}) });
+    case 'cps4': {
+      const { faults: _faults, ...cpsOptions } = options;
+      card = createCpsCard(kind, cpsOptions);
       break;
+    }
     case 'vitale2':
       card = createVitale2(label);
       break;
@@ -99,6 +112,19 @@ export function createVirtualCard(kind: VirtualCardKind, options: VirtualCardOpt
       throw simulatorErrors.create('UnknownCardKind', { details: { kind: String(kind) } });
   }
   return options.faults && options.faults.length > 0 ? applyFaults(card, options.faults) : card;
+}
+
+/**
+ * As createVirtualCard, but a CPS without `credentials` gets certificates from the sandbox PKI
+ * (holder, validity per `variant`): the card a reader can fully use (identity, authentication,
+ * signature). Asynchronous because the PKI signs the certificates.
+ */
+export async function createVirtualCardWithCredentials(
+  kind: VirtualCardKind,
+  options: VirtualCardOptions = {},
+): Promise<VirtualCard> {
+  if (kind !== 'cps3' && kind !== 'cps4') return createVirtualCard(kind, options);
+  return createVirtualCard(kind, { ...options, ...(await withSandboxCredentials(options)) });
 }
 
 export interface DemoReaderOptions extends InProcessReaderOptions {

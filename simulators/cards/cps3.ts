@@ -9,13 +9,20 @@
  * - T=0: `61 xx` then GET RESPONSE (Cryptolib `CPS3_SW1_BYTES_AVAILABLE` 0x61).
  * - OpenSC sets extended APDU support for CPx; the decipher command uses command chaining.
  *
- * Hooks for the next issue: `iasFiles` adds the PKCS#15 files (ODF, CDF, certificates…) under
- * the IAS DF, `commands` adds VERIFY / GET DATA / MSE / PSO handlers; both reach the card's
- * `security` state, where a successful VERIFY marks PIN 1 as verified.
+ * The CPx application 3F00/0001 holds the PKCS#15 directory (pkcs15-files.ts) and the card
+ * answers the PIN commands (cps-security.ts, GET DATA in cps3-get-data.ts) and the crypto
+ * commands (cps-crypto.ts): INTERNAL AUTHENTICATE with CPS_PRIV_AUT (0x82), PSO HASH + CDS with
+ * CPS_PRIV_SIG (0x81), PSO DECIPHER (`81` padding indicator) with 0x82 [C] (research §2).
+ * `iasFiles` and `commands` still add files under the IAS DF and instructions by INS.
  */
 import { concatBytes } from '../../src-shared/hex';
+import { cryptoCommands } from './cps-crypto';
+import { cardKeys, cardPins, pkcs15Application, type CpsPersonalisation } from './cps-personalisation';
+import { pinCommands } from './cps-security';
+import { getDataCommand } from './cps3-get-data';
 import { df, ef, mf, type CardFile } from './file-system';
 import { IsoCard, type CommandHandler } from './iso-card';
+import { pkcs15Files } from './pkcs15-files';
 import { ascii, tlv } from './tlv';
 
 export const CPS3_ATR = Uint8Array.of(0x3b, 0xac, 0x00, 0x40, 0x2a, 0x00, 0x12, 0x25, 0x00, 0x64, 0x80, 0x00, 0x03, 0x10, 0x00, 0x90, 0x00);
@@ -35,7 +42,10 @@ export const CPS3_FILES = {
   contactOnly: 0x7001,
 } as const;
 
-export interface Cps3Options {
+/** Key references of CPS_PRIV_AUT and CPS_PRIV_SIG (OpenSC issue #2267) [C]. */
+export const CPS3_KEY_REFERENCES = { authentication: 0x82, signature: 0x81 } as const;
+
+export interface Cps3Options extends CpsPersonalisation {
   /** The 8-digit serial shown by Cryptolib (EF.SN.ICC without the 8025000001 prefix). */
   serialNumber?: string;
   label?: string;
@@ -43,7 +53,7 @@ export interface Cps3Options {
   logicalChannels?: number;
   /** Extra files under the IAS DF 3F00/0001 (PKCS#15 structure, activity files…). */
   iasFiles?: CardFile[];
-  /** Extra instructions (VERIFY, GET DATA, MSE, PSO…), by INS. */
+  /** Extra or replacement instructions, by INS (they win over the built-in CPS3 ones). */
   commands?: Readonly<Record<number, CommandHandler>>;
 }
 
@@ -100,8 +110,39 @@ function efAtrContent(): Uint8Array {
   );
 }
 
+/** [?] The TokenInfo serial: the EF.SN.ICC digits (issuer + serial) in BCD. */
+function tokenSerial(serialNumber: string): Uint8Array {
+  return Uint8Array.from(`8025000001${serialNumber}`.match(/../g)!, (pair) => parseInt(pair, 16));
+}
+
+/** The CPS3's own instructions: PIN (20, 24, 2C, CB) and crypto (22, 88, 2A). */
+function cps3Commands(options: Cps3Options): Record<number, CommandHandler> {
+  const pins = cardPins(options);
+  return {
+    ...pinCommands({ pins, reference: (p2) => p2 }),
+    0xcb: getDataCommand(pins),
+    ...cryptoCommands({
+      keys: cardKeys(options.credentials, CPS3_KEY_REFERENCES, ['AT', 'CT']),
+      // IAS-ECC algorithm references as Cryptolib `pkcs15-sec.c` sends them [C]: 12/42 =
+      // SHA-1/SHA-256 + PKCS#1 signature, 10/40 = SHA-1/SHA-256, 02 = RSA PKCS#1 (internal
+      // authentication), 1A = decipherment; 0A = OpenSC's decipher reference [C iasecc-sdo.h].
+      signatureAlgorithms: { 0x12: { padding: 'pkcs1', hash: 'sha1' }, 0x42: { padding: 'pkcs1', hash: 'sha256' }, 0x02: { padding: 'pkcs1' } },
+      hashAlgorithms: { 0x10: 'sha1', 0x40: 'sha256' },
+      otherAlgorithms: [0x02, 0x0a, 0x1a],
+      decipher: 'padding-indicator',
+      internalAuthenticate: true,
+    }),
+  };
+}
+
 export function createCps3(options: Cps3Options = {}): IsoCard {
   const serialNumber = options.serialNumber ?? DEFAULT_CPS3_SERIAL;
+  const application = pkcs15Application(options, {
+    dfPath: Uint8Array.of(0x3f, 0x00, 0x00, 0x01),
+    serialNumber: tokenSerial(serialNumber),
+    manufacturer: 'ANS (carte virtuelle)',
+    refs: CPS3_KEY_REFERENCES,
+  });
   const root = mf(
     ef(CPS3_FILES.efDir, efDirContent()),
     ef(CPS3_FILES.efAtr, efAtrContent()),
@@ -110,6 +151,7 @@ export function createCps3(options: Cps3Options = {}): IsoCard {
       { fid: CPS3_FILES.iasDf, name: CPX_AID },
       // Content [?]: only its presence matters to Cryptolib's contact/contactless test.
       ef(CPS3_FILES.contactOnly, Uint8Array.of(0x00)),
+      ...pkcs15Files(application),
       ...(options.iasFiles ?? []),
     ),
     // The contactless application is listed in EF.DIR; its FID is unknown [?], so it is
@@ -125,6 +167,6 @@ export function createCps3(options: Cps3Options = {}): IsoCard {
     logicalChannels: options.logicalChannels ?? 1,
     extendedLength: true,
     commandChaining: true,
-    ...(options.commands ? { commands: options.commands } : {}),
+    commands: { ...cps3Commands(options), ...options.commands },
   });
 }

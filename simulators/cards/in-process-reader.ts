@@ -6,10 +6,15 @@
  * It behaves like a dual-slot ("bi-fente") PC/SC reader: pcsc-lite names the slots of one
  * reader "<name> 00 00" and "<name> 00 01", so ours are "Lecteur virtuel Compagnon e-CPS 00 00"
  * (by convention the CPS slot, like GALSS CANAL1) and "… 00 01" (the Vitale slot).
- * It keeps the ReaderPort guarantees (reader-port.ts): calls to one card are serialised,
- * APDUs under 4 bytes are refused, a watchdog turns a silent card into CardNotResponding, a
- * card pulled mid-command gives CardRemoved plus a 'card-removed' event, and T=1 is refused
- * on a T=0-only card (ProtoMismatch), as pcscd does.
+ *
+ * It gives the same error codes as the PC/SC port, in the same situations
+ * (native-bindings/pcsc; checked by test/contract/reader-port-contract.ts):
+ * - connect: unknown reader → ReaderUnavailable; a card call stuck on the slot →
+ *   CardNotResponding at once; another handle holds the card exclusively → SharingViolation;
+ *   empty slot → NoCard; protocol not offered → ProtocolMismatch. As pcscd does, the protocol
+ *   chosen by the first connect after power-up stays until the next reset.
+ * - connections: see simulated-connection.ts (watchdog, stuck → ConnectionBroken, removal →
+ *   CardRemoved for good, disconnect → ConnectionClosed).
  *
  * Events flow between start() and stop(); start() first announces the readers and the
  * cards already inserted, as pcsc-mini does for readers present at start.
@@ -35,12 +40,16 @@ export const SIMULATOR_READER_NAMES = [
 
 /** Default APDU watchdog: generous for an RSA-2048 operation, short enough for a person waiting. */
 export const DEFAULT_TRANSMIT_TIMEOUT_MS = 5_000;
+/** Default watchdog for reset and control (the PC/SC port's connectTimeoutMs plays this part). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 export interface InProcessReaderOptions {
   /** Slot names; default the two of SIMULATOR_READER_NAMES. */
   readerNames?: readonly string[];
   /** APDU watchdog in ms (per-call `timeoutMs` overrides it). */
   transmitTimeoutMs?: number;
+  /** Watchdog of reset() and control() in ms, as the PC/SC port's option of the same name. */
+  connectTimeoutMs?: number;
 }
 
 /** One slot and what is in it. `insertion` changes on every insert/remove, `resets` on every reset. */
@@ -51,16 +60,26 @@ export interface SimulatorSlot {
   resets: number;
   /** Called once when the current card leaves the slot (exchanges in flight listen here). */
   readonly removalWatchers: Set<() => void>;
+  /** Open connections (a stuck one included: it still holds its handle). */
   readonly connections: Set<SimulatedConnection>;
-  /** Serialises every exchange with this card. */
+  /** Serialises every exchange with this card, across connections (pcscd's reader lock). */
   queue: Promise<unknown>;
+  /** Card calls that missed their watchdog and have not returned yet. */
+  stuck: number;
+  /** Protocol negotiated by the first connect since power-up; kept until the next reset. */
+  protocol: TransportProtocol | undefined;
 }
 
 export type SlotRef = number | string;
 
+function positive(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
 export class InProcessReader implements ReaderPort {
   readonly kind = 'simulator' as const;
   readonly transmitTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   private readonly slots: SimulatorSlot[];
   private readonly listeners = new Set<(event: ReaderEvent) => void>();
   private started = false;
@@ -70,7 +89,8 @@ export class InProcessReader implements ReaderPort {
     if (names.length === 0 || new Set(names).size !== names.length) {
       throw new RangeError('The in-process reader needs at least one slot, with distinct names');
     }
-    this.transmitTimeoutMs = options.transmitTimeoutMs ?? DEFAULT_TRANSMIT_TIMEOUT_MS;
+    this.transmitTimeoutMs = positive(options.transmitTimeoutMs, DEFAULT_TRANSMIT_TIMEOUT_MS);
+    this.connectTimeoutMs = positive(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS);
     this.slots = names.map((name) => {
       const slot: SimulatorSlot = {
         name,
@@ -80,6 +100,8 @@ export class InProcessReader implements ReaderPort {
         removalWatchers: new Set(),
         connections: new Set(),
         queue: Promise.resolve(),
+        stuck: 0,
+        protocol: undefined,
       };
       return slot;
     });
@@ -100,15 +122,19 @@ export class InProcessReader implements ReaderPort {
 
   async stop(): Promise<void> {
     if (!this.started) return;
-    for (const slot of this.slots) for (const c of [...slot.connections]) await c.disconnect();
+    for (const slot of this.slots) await Promise.all([...slot.connections].map((c) => c.disconnect()));
     this.started = false;
   }
 
+  /** Same shape as the PC/SC port's snapshots: `inUse` and `mute` are always there. */
   readers(): ReaderSnapshot[] {
     return this.slots.map((slot) => {
-      const snapshot: ReaderSnapshot = { name: slot.name, cardPresent: slot.card !== undefined };
+      const present = slot.card !== undefined;
+      const snapshot: ReaderSnapshot = { name: slot.name, cardPresent: present };
       if (slot.card) snapshot.atr = slot.card.atr();
-      if ([...slot.connections].some((c) => c.share === 'exclusive')) snapshot.inUse = true;
+      snapshot.inUse = present && [...slot.connections].some((c) => c.share === 'exclusive');
+      // Virtual cards always answer to reset.
+      snapshot.mute = false;
       return snapshot;
     });
   }
@@ -134,10 +160,15 @@ export class InProcessReader implements ReaderPort {
     card.powerOn();
     slot.card = card;
     slot.insertion++;
+    slot.protocol = undefined;
     this.emit({ type: 'card-inserted', reader: slot.name, atr: card.atr() });
   }
 
-  /** Pulls the card out; open connections fail with CardRemoved. Returns the card, if any. */
+  /**
+   * Pulls the card out. Open connections close for good with CardRemoved (an exchange in
+   * flight fails with it at once); a new connect is needed after the next insertion.
+   * Returns the card, if any.
+   */
   remove(ref: SlotRef): VirtualCard | undefined {
     const slot = this.slot(ref);
     const card = slot.card;
@@ -145,6 +176,8 @@ export class InProcessReader implements ReaderPort {
     card.powerOff();
     slot.card = undefined;
     slot.insertion++;
+    slot.protocol = undefined;
+    for (const connection of [...slot.connections]) connection.cardGone();
     slot.connections.clear();
     for (const watcher of [...slot.removalWatchers]) watcher();
     slot.removalWatchers.clear();
@@ -153,17 +186,20 @@ export class InProcessReader implements ReaderPort {
   }
 
   async connect(reader: string, options: ConnectOptions = {}): Promise<CardConnection> {
+    const details = { reader, operation: 'connect' };
     const slot = this.slots.find((s) => s.name === reader);
-    if (!slot) throw simulatorErrors.create('UnknownReader', { details: { reader } });
-    const card = slot.card;
-    if (!card) throw simulatorErrors.create('NoSmartCard', { details: { reader } });
-    const atr = card.atr();
-    const protocol = this.negotiate(reader, atr, options.protocol ?? 'any');
+    if (!slot) throw simulatorErrors.create('ReaderUnavailable', { details });
+    // As the PC/SC port: a call stuck on this reader would block a new connect too.
+    if (slot.stuck > 0) throw simulatorErrors.create('CardNotResponding', { details: { ...details, stuck: true } });
     const share: ShareMode = options.share ?? 'shared';
     const others = [...slot.connections];
-    if (others.some((c) => c.share === 'exclusive') || (share === 'exclusive' && others.length > 0)) {
-      throw simulatorErrors.create('SharingViolation', { details: { reader } });
-    }
+    if (others.some((c) => c.share === 'exclusive')) throw simulatorErrors.create('SharingViolation', { details });
+    const card = slot.card;
+    if (!card) throw simulatorErrors.create('NoCard', { details });
+    const atr = card.atr();
+    const protocol = this.negotiate(slot, atr, options.protocol ?? 'any');
+    if (share === 'exclusive' && others.length > 0) throw simulatorErrors.create('SharingViolation', { details });
+    slot.protocol = protocol;
     const connection = new SimulatedConnection(this, slot, { atr, protocol, share });
     slot.connections.add(connection);
     return connection;
@@ -174,12 +210,13 @@ export class InProcessReader implements ReaderPort {
     if (slot.card) this.remove(this.slots.indexOf(slot));
   }
 
-  private negotiate(reader: string, atr: Uint8Array, wanted: TransportProtocol | 'any'): TransportProtocol {
-    const offered = offeredProtocols(atr);
+  /** pcscd negotiates once per power-up: later connects get that protocol or ProtocolMismatch. */
+  private negotiate(slot: SimulatorSlot, atr: Uint8Array, wanted: TransportProtocol | 'any'): TransportProtocol {
+    const offered = slot.protocol ? [slot.protocol] : offeredProtocols(atr);
     if (wanted === 'any') return offered[0]!;
     if (!offered.includes(wanted)) {
-      throw simulatorErrors.create('ProtoMismatch', {
-        details: { reader, requested: wanted, offered: offered.join(',') },
+      throw simulatorErrors.create('ProtocolMismatch', {
+        details: { reader: slot.name, operation: 'connect', requested: wanted, offered: offered.join(',') },
       });
     }
     return wanted;
@@ -187,12 +224,18 @@ export class InProcessReader implements ReaderPort {
 
   private slot(ref: SlotRef): SimulatorSlot {
     const slot = typeof ref === 'number' ? this.slots[ref] : this.slots.find((s) => s.name === ref);
-    if (!slot) throw simulatorErrors.create('UnknownReader', { details: { reader: String(ref) } });
+    if (!slot) throw simulatorErrors.create('ReaderUnavailable', { details: { reader: String(ref) } });
     return slot;
   }
 
   private emit(event: ReaderEvent): void {
     if (!this.started) return;
-    for (const listener of [...this.listeners]) listener(event);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // As the PC/SC port: a listener's exception never breaks the reader.
+      }
+    }
   }
 }

@@ -94,8 +94,11 @@ const select: CommandHandler = (cmd, ctx) => {
       if (cmd.data.length % 2 !== 0) return fail(SW.WRONG_LENGTH);
       let path = cmd.data;
       // A path from the MF excludes 3F00 (ISO 7816-4 §7.1.1); tolerate it, as hosts often send it.
-      if (cmd.p1 === 0x08 && path.length >= 2 && path[0] === 0x3f && path[1] === 0x00) path = path.subarray(2);
-      const start = cmd.p1 === 0x08 ? ctx.card.root : here;
+      // From the current DF (P1 = 09) a leading 3F00 names the MF too: the Cryptolib selects
+      // CPS3 paths that way, 3F00 included (card-cps3.c `cps3_select_file`).
+      const fromMf = path.length >= 2 && path[0] === 0x3f && path[1] === 0x00;
+      if (fromMf) path = path.subarray(2);
+      const start = cmd.p1 === 0x08 || fromMf ? ctx.card.root : here;
       target = path.length === 0 ? start : followPath(start, path);
       break;
     }

@@ -141,6 +141,7 @@ export class CardChannel {
   }
 
   private async collectAvailableData(commandCla: number, first: ResponseApdu): Promise<ResponseApdu> {
+    if (!this.announcesMoreData(commandCla, first.sw1)) return first; // the common case: no 61xx
     const cap = this.options.maxResponseBytes ?? 65536;
     const maxRounds = this.options.maxGetResponses ?? 256;
     const parts = [first.data];
@@ -178,9 +179,11 @@ export class CardChannel {
 
   private async exchange(cmd: CommandApdu): Promise<ResponseApdu> {
     const command = encodeCommand(cmd, { extended: this.options.extended === true });
+    const trace = this.options.onExchange;
+    if (!trace) return parseResponse(await this.connection.transmit(command));
     const started = performance.now();
     const raw = await this.connection.transmit(command);
-    this.options.onExchange?.({ command, response: raw, ms: performance.now() - started, sensitive: cmd.sensitive === true });
+    trace({ command, response: raw, ms: performance.now() - started, sensitive: cmd.sensitive === true });
     return parseResponse(raw);
   }
 }

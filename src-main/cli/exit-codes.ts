@@ -21,27 +21,88 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/**
+ * Every error code of every layer (native-bindings/pcsc, simulators/cards, src-main/card,
+ * src-main/reader, the CLI itself), decided one by one; a unit test checks each catalogue
+ * is covered. Codes not listed (a new one) fall back on their name, then on `failure`.
+ */
 const BY_CODE: Record<string, ExitCode> = {
+  // The CLI itself.
   UsageError: EXIT.usage,
+  UnexpectedError: EXIT.failure,
+  AtrNotHex: EXIT.invalidAtr,
+  // The PC/SC service.
   ServiceUnavailable: EXIT.serviceUnavailable,
   CommError: EXIT.serviceUnavailable,
   ServiceBusy: EXIT.serviceUnavailable,
+  Timeout: EXIT.serviceUnavailable,
+  // Readers.
   NoReaders: EXIT.noReader,
   NoReader: EXIT.noReader,
   ReaderUnavailable: EXIT.noReader,
   UnknownReader: EXIT.noReader,
+  // No card.
   NoCard: EXIT.noCard,
-  NoSmartCard: EXIT.noCard,
+  // The card: no answer, pulled out, refused, or answered something invalid.
+  CardNotResponding: EXIT.cardError,
+  ConnectionBroken: EXIT.cardError,
+  CardRemoved: EXIT.cardError,
+  CardUnpowered: EXIT.cardError,
+  CardMute: EXIT.cardError,
+  UnsupportedCard: EXIT.cardError,
+  ProtocolMismatch: EXIT.cardError,
+  InsufficientBuffer: EXIT.cardError,
+  ConnectionClosed: EXIT.cardError,
+  CardSecurity: EXIT.cardError,
+  ResponseTooShort: EXIT.cardError,
+  ResponseTooLarge: EXIT.cardError,
+  TooManyGetResponses: EXIT.cardError,
+  WrongLengthRepeated: EXIT.cardError,
+  CardRefused: EXIT.cardError,
+  CardIdentityUnreadable: EXIT.cardError,
+  // A card's ATR reaches fail() only from a real card (`ecps atr` counts its own): the card
+  // answered to reset with something invalid.
+  AtrEmpty: EXIT.cardError,
+  AtrBadTs: EXIT.cardError,
+  AtrTooShort: EXIT.cardError,
+  AtrTruncated: EXIT.cardError,
+  AtrTooLong: EXIT.cardError,
+  AtrOverMaxLength: EXIT.cardError,
+  // Another application.
   SharingViolation: EXIT.cardInUse,
+  CardReset: EXIT.cardInUse,
+  // `ecps simulate` arguments.
+  UnknownCardKind: EXIT.usage,
+  FaultSpecInvalid: EXIT.usage,
+  // Our own mistakes or unsupported features: nothing more specific to say.
+  UnsupportedFeature: EXIT.failure,
+  InvalidApdu: EXIT.failure,
+  ApduFieldOutOfRange: EXIT.failure,
+  ApduExtendedNotAllowed: EXIT.failure,
+  ApduMalformed: EXIT.failure,
+  ReadOffsetOutOfRange: EXIT.failure,
+  InvalidParameter: EXIT.failure,
+  Cancelled: EXIT.failure,
+  TransactionError: EXIT.failure,
+  InternalError: EXIT.failure,
+  PcscError: EXIT.failure,
+  SlotOccupied: EXIT.failure,
 };
+
+/** Whether a code has an explicit decision in the table (used by the tests). */
+export function hasExplicitExitCode(code: string): boolean {
+  return Object.prototype.hasOwnProperty.call(BY_CODE, code);
+}
+
+/** The codes with an explicit decision (the tests check none is stale). */
+export const EXPLICIT_EXIT_CODES: readonly string[] = Object.keys(BY_CODE);
 
 /** Maps an error code of any layer to the exit code a script can act on. */
 export function exitCodeForError(code: string): ExitCode {
-  const known = BY_CODE[code];
-  if (known !== undefined) return known;
-  if (code.startsWith('Atr')) return EXIT.invalidAtr;
-  // Everything the card or the link to it did wrong: no answer, pulled out, bad response…
-  return /Card|Apdu|Response|Protocol|Proto|Connection|Transmission|Reset|Unpowered|Mute|Timeout/.test(code)
+  if (hasExplicitExitCode(code)) return BY_CODE[code] as ExitCode;
+  // A code added later: guess from its name rather than hide a card problem behind 1.
+  if (/Reader/.test(code)) return EXIT.noReader;
+  return /Card|Apdu|Response|Protocol|Proto|Connection|Transmission|Reset|Unpowered|Mute|Atr/.test(code)
     ? EXIT.cardError
     : EXIT.failure;
 }

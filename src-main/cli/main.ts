@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
-import type { Lang } from '../../src-shared/errors';
+import type { EcpsError, Lang } from '../../src-shared/errors';
 import { createContext, usageError, type CliContext, type CliIo } from './context';
 import { EXIT } from './exit-codes';
 import { t } from './messages';
@@ -14,12 +14,15 @@ import { runAtr } from './commands/atr';
 import { runCard } from './commands/card';
 import { runSimulate } from './commands/simulate';
 import { runCompanion } from './commands/companion';
+import { VIRTUAL_CARD_KINDS } from '../../simulators/cards/catalog';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 interface Command {
   options: Options;
+  /** How many positional arguments the command takes (after its name). */
+  maxArgs: number;
   run(ctx: CliContext, values: Values, positionals: string[]): Promise<number>;
 }
 
@@ -33,10 +36,14 @@ const GLOBAL_OPTIONS: Options = {
 };
 
 const COMMANDS: Record<string, Command> = {
-  readers: { options: {}, run: (ctx) => runReaders(ctx) },
-  watch: { options: {}, run: (ctx) => runWatch(ctx) },
-  atr: { options: {}, run: (ctx, _v, args) => runAtr(ctx, args) },
-  card: { options: { reader: { type: 'string' } }, run: (ctx, v) => runCard(ctx, { reader: v.reader as string | undefined }) },
+  readers: { options: {}, maxArgs: 0, run: (ctx) => runReaders(ctx) },
+  watch: { options: {}, maxArgs: 0, run: (ctx) => runWatch(ctx) },
+  atr: { options: {}, maxArgs: Infinity, run: (ctx, _v, args) => runAtr(ctx, args) },
+  card: {
+    options: { reader: { type: 'string' } },
+    maxArgs: 0,
+    run: (ctx, v) => runCard(ctx, { reader: v.reader as string | undefined }),
+  },
   simulate: {
     options: {
       slot: { type: 'string' },
@@ -44,6 +51,7 @@ const COMMANDS: Record<string, Command> = {
       'vpcd-port': { type: 'string' },
       'vpcd-host': { type: 'string' },
     },
+    maxArgs: 1,
     run: (ctx, v, args) =>
       runSimulate(ctx, {
         kind: args[0],
@@ -53,19 +61,71 @@ const COMMANDS: Record<string, Command> = {
         vpcdHost: v['vpcd-host'] as string | undefined,
       }),
   },
-  companion: { options: {}, run: (ctx) => runCompanion(ctx) },
+  companion: { options: {}, maxArgs: 0, run: (ctx) => runCompanion(ctx) },
 };
+
+/** Every `--name` / `-x` that takes a value, whatever the command: its value is not the command name. */
+const VALUE_OPTIONS = new Set(
+  [GLOBAL_OPTIONS, ...Object.values(COMMANDS).map((c) => c.options)].flatMap((options) =>
+    Object.entries(options)
+      .filter(([, o]) => o.type === 'string')
+      .flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]),
+  ),
+);
+
+/** The command word: the first argument that is neither an option nor an option's value. */
+function findCommand(argv: string[]): { name: string; index: number } | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') return i + 1 < argv.length ? { name: argv[i + 1] as string, index: i + 1 } : undefined;
+    if (arg.startsWith('-') && arg !== '-') {
+      if (VALUE_OPTIONS.has(arg)) i++;
+      continue;
+    }
+    return { name: arg, index: i };
+  }
+  return undefined;
+}
+
+type Parsed = { values: Values; positionals: string[] } | { error: EcpsError };
+
+/** parseArgs, with its (English-only) errors replaced by our own French-first ones. */
+function parseCommandLine(args: string[], options: Options, commandName: string, maxArgs: number): Parsed {
+  const { values, positionals, tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const definition = options[token.name];
+    if (!definition) return { error: usageError('unknownOption', { option: token.rawName }) };
+    // `--reader --json`: the next option is not taken as the value (parseArgs would).
+    if (definition.type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-')))) {
+      return { error: usageError('missingValue', { option: token.rawName }) };
+    }
+    if (definition.type === 'boolean' && token.value !== undefined) {
+      return { error: usageError('noValueExpected', { option: token.rawName }) };
+    }
+  }
+  if (positionals.length > maxArgs) {
+    return { error: usageError('unexpectedArgument', { arg: positionals[maxArgs] as string, command: commandName }) };
+  }
+  return { values: values as Values, positionals };
+}
 
 function defaultIo(): CliIo {
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Run by bin/ecps.mjs as a worker: the launcher passes on the signals it receives.
+  process.on('message', (message: { type?: string } | null) => {
+    if (message?.type === 'abort') stop();
+  });
+  process.send?.({ type: 'ready' });
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdin: process.stdin,
     signal: controller.signal,
+    exitsAfterCommand: true,
   };
 }
 
@@ -74,50 +134,58 @@ function version(): string {
   return pkg.version;
 }
 
-function pickLang(value: unknown): Lang | undefined {
-  const v = value ?? process.env.ECPS_LANG;
-  if (v === undefined) return 'fr';
-  return v === 'fr' || v === 'en' ? v : undefined;
+/** The language asked for (option, then ECPS_LANG), or why it is not one we speak. */
+function pickLang(option: string | undefined): { lang: Lang } | { error: EcpsError } {
+  if (option !== undefined) {
+    return option === 'fr' || option === 'en' ? { lang: option } : { error: usageError('badLang', { value: option }) };
+  }
+  const env = process.env.ECPS_LANG;
+  if (env === undefined || env === '') return { lang: 'fr' };
+  return env === 'fr' || env === 'en' ? { lang: env } : { error: usageError('badLangEnv', { value: env }) };
+}
+
+/** `--lang` as typed, read before parsing so even a usage error speaks the right language. */
+function langOption(argv: string[]): string | undefined {
+  let value: string | undefined;
+  argv.forEach((arg, i) => {
+    if (arg === '--lang') value = argv[i + 1];
+    else if (arg.startsWith('--lang=')) value = arg.slice('--lang='.length);
+  });
+  return value;
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
-  const name = argv.find((a) => !a.startsWith('-'));
-  const command = name === undefined ? undefined : COMMANDS[name];
-  // Language first, so even a usage error is printed in the right one.
-  const langArg = argv.indexOf('--lang');
-  const langValue = langArg >= 0 ? argv[langArg + 1] : argv.find((a) => a.startsWith('--lang='))?.slice(7);
-  const lang = pickLang(langValue) ?? 'fr';
+  const found = findCommand(argv);
+  const command = found === undefined ? undefined : COMMANDS[found.name];
+  const picked = pickLang(langOption(argv));
+  const lang = 'lang' in picked ? picked.lang : 'fr';
   const bare = createContext(io, { lang, json: argv.includes('--json'), demo: false, timeoutMs: 15000 });
+  if ('error' in picked) return bare.fail(picked.error);
 
-  if (name !== undefined && !command) return bare.fail(usageError(t(lang, 'unknownCommand', { name })));
+  if (found !== undefined && !command) return bare.fail(usageError('unknownCommand', { name: found.name }));
 
-  let values: Values;
-  let positionals: string[];
-  try {
-    const parsed = parseArgs({
-      args: argv.filter((a, i) => !(a === name && i === argv.indexOf(name))),
-      options: { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) },
-      allowPositionals: true,
-      strict: true,
-    });
-    values = parsed.values as Values;
-    positionals = parsed.positionals;
-  } catch (err) {
-    return bare.fail(usageError((err as Error).message));
-  }
+  const args = found === undefined ? argv : argv.filter((_, i) => i !== found.index);
+  const parsed = parseCommandLine(args, { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) }, found?.name ?? '', command?.maxArgs ?? 0);
+  if ('error' in parsed) return bare.fail(parsed.error);
+  const { values, positionals } = parsed;
 
-  if (pickLang(values.lang) === undefined) return bare.fail(usageError(`--lang ${String(values.lang)} (fr | en)`));
   if (values.version) {
     io.stdout(`${version()}\n`);
     return EXIT.ok;
   }
   if (values.help || !command) {
-    io.stdout(`${t(lang, 'usageTitle')}\n\n${t(lang, 'usageBody')}\n`);
-    return command || values.help ? EXIT.ok : EXIT.usage;
+    // `ecps` alone is a wrong command line: the help then goes to stderr, with exit code 2.
+    const help = `${t(lang, 'usageTitle')}\n\n${t(lang, 'usageBody', { cards: VIRTUAL_CARD_KINDS.join(', ') })}\n`;
+    if (values.help) {
+      io.stdout(help);
+      return EXIT.ok;
+    }
+    io.stderr(help);
+    return EXIT.usage;
   }
-  const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
+  const timeoutMs = values.timeout === undefined ? 15000 : /^\d+$/.test(String(values.timeout)) ? Number(values.timeout) : NaN;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
-    return bare.fail(usageError(`--timeout ${String(values.timeout)} (100–600000 ms)`));
+    return bare.fail(usageError('badTimeout', { value: String(values.timeout) }));
   }
   const ctx = createContext(io, { lang, json: values.json === true, demo: values.demo === true, timeoutMs });
   try {

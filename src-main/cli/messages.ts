@@ -2,7 +2,7 @@
  * Every sentence the CLI prints, in French (default) and English. Technicians read these in
  * a terminal; keep them short and say what to do next.
  */
-import type { Lang } from '../../src-shared/errors';
+import type { Lang, LocalizedText } from '../../src-shared/errors';
 
 const fr = {
   usageTitle: 'Compagnon e-CPS — outil en ligne de commande pour lecteurs de cartes CPS / Vitale',
@@ -14,7 +14,7 @@ Commandes :
   atr <hex>… | atr -      analyse d'ATR (une par ligne sur l'entrée standard avec « - »)
   card [--reader NOM]     type de carte, ATR, numéro de série (CPS), protocole
   simulate <carte>        branche une carte virtuelle dans le lecteur virtuel vpcd
-                          cartes : cps3, vitale2, bank, foreign
+                          cartes : {cards}
                           options : --slot 0|1, --fault SPEC (répétable), --vpcd-port N
   companion               tableau de bord du compagnon (npm start)
 
@@ -25,8 +25,28 @@ Options générales :
   --timeout MS            délai maximal d'une commande à la carte (défaut : 15000)
   -h, --help              cette aide
   -v, --version           version`,
-  unknownCommand: 'Commande inconnue : « {name} ». Tapez « ecps --help ».',
-  badOption: 'Option invalide : {detail}',
+  usageInvalid: 'Ligne de commande invalide : {detail}',
+  usageRemedy: 'Tapez « ecps --help » pour la liste des commandes.',
+  unknownCommand: 'commande inconnue « {name} »',
+  unknownOption: 'option inconnue « {option} »',
+  missingValue: 'l’option « {option} » attend une valeur',
+  noValueExpected: 'l’option « {option} » ne prend pas de valeur',
+  unexpectedArgument: 'argument inattendu « {arg} » pour « ecps {command} »',
+  badLang: 'langue « {value} » inconnue (fr ou en)',
+  badLangEnv: 'ECPS_LANG={value} : langue inconnue (fr ou en)',
+  badTimeout: '--timeout {value} : un nombre entier de millisecondes entre 100 et 600000 est attendu',
+  atrMissing: 'indiquez une ATR en hexadécimal, ou « - » pour les lire sur l’entrée standard (ecps atr <hex>… | ecps atr -)',
+  simulateMissing: 'indiquez la carte à simuler : ecps simulate <{list}>',
+  badSlot: '--slot {value} : 0 ou 1 attendu',
+  badVpcdPort: '--vpcd-port {value} : un port TCP entre 1 et 65534 est attendu',
+  simulateBadFault: 'panne simulée « {spec} » mal décrite (formes acceptées : mute, mute:N, slow:MS, drop:N, wrong-le, no-get-response)',
+  unexpectedError: 'Erreur inattendue : {message}',
+  unexpectedErrorRemedy: 'Relancez la commande ; si l’erreur revient, joignez cette sortie à votre demande de support.',
+  atrNotHex: 'Ce n’est pas une ATR en hexadécimal (nombre pair de chiffres 0-9 A-F attendu).',
+  remedyLine: 'Que faire : {remedy}',
+  field: '{label} : {value}',
+  quoted: '« {text} »',
+  serialShort: 'n° {serial}',
   noReaders: 'Aucun lecteur de cartes détecté.',
   noReadersRemedy: 'Branchez le lecteur (en mode PC/SC), puis relancez la commande.',
   reader: 'Lecteur',
@@ -63,8 +83,7 @@ Options générales :
   simulateInserted: 'Carte virtuelle « {label} » insérée dans le lecteur virtuel (port {port}). Ctrl-C pour la retirer.',
   simulateRemoved: 'Carte retirée du lecteur virtuel.',
   simulateWaiting: 'En attente du lecteur virtuel vpcd sur le port {port} (pcscd est-il démarré ?)…',
-  simulateUnknown: 'Carte inconnue : « {name} ». Cartes disponibles : {list}.',
-  remedy: 'Que faire',
+  simulateUnknown: 'carte virtuelle inconnue « {name} » (cartes disponibles : {list})',
   companionTitle: 'Compagnon e-CPS — état des lecteurs',
   companionSource: 'Source : {source}',
   companionSourcePcsc: 'service PC/SC (lecteurs réels)',
@@ -85,7 +104,7 @@ Commands:
   atr <hex>… | atr -      ATR analysis (one per line on standard input with "-")
   card [--reader NAME]    card type, ATR, serial number (CPS), protocol
   simulate <card>         plugs a virtual card into the vpcd virtual reader
-                          cards: cps3, vitale2, bank, foreign
+                          cards: {cards}
                           options: --slot 0|1, --fault SPEC (repeatable), --vpcd-port N
   companion               companion status board (npm start)
 
@@ -96,8 +115,28 @@ General options:
   --timeout MS            longest wait for one card command (default: 15000)
   -h, --help              this help
   -v, --version           version`,
-  unknownCommand: 'Unknown command: "{name}". Type "ecps --help".',
-  badOption: 'Invalid option: {detail}',
+  usageInvalid: 'Invalid command line: {detail}',
+  usageRemedy: 'Type "ecps --help" for the list of commands.',
+  unknownCommand: 'unknown command "{name}"',
+  unknownOption: 'unknown option "{option}"',
+  missingValue: 'option "{option}" needs a value',
+  noValueExpected: 'option "{option}" takes no value',
+  unexpectedArgument: 'unexpected argument "{arg}" for "ecps {command}"',
+  badLang: 'unknown language "{value}" (fr or en)',
+  badLangEnv: 'ECPS_LANG={value}: unknown language (fr or en)',
+  badTimeout: '--timeout {value}: a whole number of milliseconds between 100 and 600000 is expected',
+  atrMissing: 'give an ATR in hexadecimal, or "-" to read them from standard input (ecps atr <hex>… | ecps atr -)',
+  simulateMissing: 'say which card to simulate: ecps simulate <{list}>',
+  badSlot: '--slot {value}: 0 or 1 expected',
+  badVpcdPort: '--vpcd-port {value}: a TCP port between 1 and 65534 is expected',
+  simulateBadFault: 'invalid simulated fault "{spec}" (accepted forms: mute, mute:N, slow:MS, drop:N, wrong-le, no-get-response)',
+  unexpectedError: 'Unexpected error: {message}',
+  unexpectedErrorRemedy: 'Run the command again; if the error persists, attach this output to your support request.',
+  atrNotHex: 'This is not a hexadecimal ATR (an even number of 0-9 A-F digits is expected).',
+  remedyLine: 'What to do: {remedy}',
+  field: '{label}: {value}',
+  quoted: '"{text}"',
+  serialShort: 'no. {serial}',
   noReaders: 'No card reader detected.',
   noReadersRemedy: 'Plug the reader in (in PC/SC mode), then run the command again.',
   reader: 'Reader',
@@ -134,8 +173,7 @@ General options:
   simulateInserted: 'Virtual card "{label}" inserted in the virtual reader (port {port}). Ctrl-C to remove it.',
   simulateRemoved: 'Card removed from the virtual reader.',
   simulateWaiting: 'Waiting for the vpcd virtual reader on port {port} (is pcscd running?)…',
-  simulateUnknown: 'Unknown card: "{name}". Available cards: {list}.',
-  remedy: 'What to do',
+  simulateUnknown: 'unknown virtual card "{name}" (available cards: {list})',
   companionTitle: 'Compagnon e-CPS — reader status',
   companionSource: 'Source: {source}',
   companionSourcePcsc: 'PC/SC service (real readers)',
@@ -148,6 +186,11 @@ const catalogues: Record<Lang, Record<MessageKey, string>> = { fr, en };
 
 export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
   return catalogues[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/** The same message in both languages, for an EcpsError. */
+export function localized(key: MessageKey, params: Record<string, string | number> = {}): LocalizedText {
+  return { fr: t('fr', key, params), en: t('en', key, params) };
 }
 
 /** Both catalogues must have the same keys: checked by a unit test. */

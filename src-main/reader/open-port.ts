@@ -9,6 +9,8 @@ import { createPcscReaderPort } from '../../native-bindings/pcsc';
 import { createDemoReader } from '../../simulators/cards/catalog';
 import { readerErrors } from './errors';
 
+const idlePorts: ReaderPort[] = [];
+
 export type PortMode = 'pcsc' | 'demo' | 'auto';
 
 export interface OpenedPort {
@@ -41,7 +43,10 @@ export async function openReaderPort(options: OpenPortOptions): Promise<OpenedPo
       ? readerErrors.create('NoReader')
       : undefined;
   if (!reason) return { port, demo: false };
-  await port.stop();
+  // Not stopped: pcsc-mini's Client.stop() can block the main thread until the next reader
+  // event (native-bindings/pcsc/reader-port.ts), and with no reader there may never be one.
+  // The idle port is kept referenced and costs one blocked monitor thread.
+  idlePorts.push(port);
   const demo = createDemoReader(timeouts);
   await demo.start();
   return { port: demo, demo: true, fallbackReason: reason };

@@ -98,7 +98,7 @@ describe('PC/SC watchdog', () => {
       if (lastCode !== 'ConnectionBroken') break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(['CardRemoved', 'NoCard']).toContain(lastCode);
+    expect(lastCode).toBe('CardRemoved');
     await until('card-removed seen by the monitor', () => !port.readers()[0]!.cardPresent);
 
     await slot.insert();

@@ -26,16 +26,16 @@ export async function runCard(ctx: CliContext, options: { reader?: string }): Pr
       });
     } else {
       if (demo) ctx.line(ctx.t('demoBanner'));
-      ctx.line(`${ctx.t('reader')} : ${inspection.reader}`);
-      ctx.line(`${ctx.t('typeLabel')} : ${id.label[ctx.lang]} (${id.type})`);
-      ctx.line(`${ctx.t('confirmedLabel')} : ${id.confirmed ? ctx.t('yes') : ctx.t('no')}`);
-      if (id.serialNumber) ctx.line(`${ctx.t('serialLabel')} : ${id.serialNumber}`);
-      ctx.line(`${ctx.t('atrLabel')} : ${toHex(inspection.atr)}`);
-      if (inspection.protocol) ctx.line(`${ctx.t('protocolLabel')} : ${inspection.protocol.replace('T', 'T=')}`);
+      ctx.line(ctx.field(ctx.t('reader'), inspection.reader));
+      ctx.line(ctx.field(ctx.t('typeLabel'), `${id.label[ctx.lang]} (${id.type})`));
+      ctx.line(ctx.field(ctx.t('confirmedLabel'), id.confirmed ? ctx.t('yes') : ctx.t('no')));
+      if (id.serialNumber) ctx.line(ctx.field(ctx.t('serialLabel'), id.serialNumber));
+      ctx.line(ctx.field(ctx.t('atrLabel'), toHex(inspection.atr)));
+      if (inspection.protocol) ctx.line(ctx.field(ctx.t('protocolLabel'), inspection.protocol.replace('T', 'T=')));
       for (const line of id.evidence) ctx.line(`    · ${line}`);
     }
     return EXIT.ok;
   } finally {
-    await port.stop();
+    await ctx.release(port);
   }
 }

@@ -13,14 +13,15 @@ import { eventToJson } from './watch';
 
 async function describeReader(ctx: CliContext, port: ReaderPort, name: string): Promise<string> {
   const reader = port.readers().find((r) => r.name === name);
-  if (!reader) return `${name} : —`;
-  if (!reader.cardPresent) return `« ${name} » : ${ctx.t('noCard')}`;
+  const quoted = ctx.quote(name);
+  if (!reader) return ctx.field(quoted, '—');
+  if (!reader.cardPresent) return ctx.field(quoted, ctx.t('noCard'));
   try {
     const { identification: id, atr } = await inspectCard(port, reader);
-    const serial = id.serialNumber ? ` n° ${id.serialNumber}` : '';
-    return `« ${name} » : ${id.label[ctx.lang]}${serial} — ${ctx.t('atrLabel')} ${toHex(atr)}`;
+    const serial = id.serialNumber ? ` ${ctx.t('serialShort', { serial: id.serialNumber })}` : '';
+    return ctx.field(quoted, `${id.label[ctx.lang]}${serial} — ${ctx.t('atrLabel')} ${toHex(atr)}`);
   } catch (error) {
-    return `« ${name} » : ⚠ ${asEcpsError(error).text(ctx.lang)}`;
+    return ctx.field(quoted, `⚠ ${asEcpsError(error).text(ctx.lang)}`);
   }
 }
 
@@ -59,6 +60,6 @@ export async function runCompanion(ctx: CliContext): Promise<number> {
   });
   unsubscribe();
   await queue;
-  await port.stop();
+  await ctx.release(port);
   return EXIT.ok;
 }

@@ -38,16 +38,16 @@ export async function runReaders(ctx: CliContext): Promise<number> {
       if (demo) ctx.line(ctx.t('demoBanner'));
       if (rows.length === 0) {
         ctx.line(ctx.t('noReaders'));
-        ctx.line(`${ctx.t('remedy')} : ${ctx.t('noReadersRemedy')}`);
+        ctx.line(ctx.t('remedyLine', { remedy: ctx.t('noReadersRemedy') }));
       }
       for (const row of rows) {
         const card = row.card as { label: string; confirmed: boolean; serialNumber?: string } | undefined;
         const state = !row.cardPresent
           ? ctx.t('noCard')
           : card
-            ? `${card.label}${card.serialNumber ? ` n° ${card.serialNumber}` : ''}`
+            ? `${card.label}${card.serialNumber ? ` ${ctx.t('serialShort', { serial: card.serialNumber })}` : ''}`
             : ctx.t('cardPresent');
-        ctx.line(`${ctx.t('reader')} « ${String(row.name)} » : ${state}`);
+        ctx.line(ctx.field(`${ctx.t('reader')} ${ctx.quote(String(row.name))}`, state));
         if (row.atr) ctx.line(`    ${ctx.t('atrLabel')} ${String(row.atr)}`);
         const error = row.error as { message: string } | undefined;
         if (error) ctx.line(`    ⚠ ${error.message}`);
@@ -55,6 +55,6 @@ export async function runReaders(ctx: CliContext): Promise<number> {
     }
     return rows.length === 0 ? EXIT.noReader : EXIT.ok;
   } finally {
-    await port.stop();
+    await ctx.release(port);
   }
 }

@@ -64,6 +64,6 @@ export async function runWatch(ctx: CliContext): Promise<number> {
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   unsubscribe();
-  await port.stop();
+  await ctx.release(port);
   return EXIT.ok;
 }

@@ -7,7 +7,20 @@ import type { CardReply, VirtualCard } from '../../../simulators/cards/virtual-c
 import { isEcpsError } from '../../../src-shared/errors';
 import { toHex } from '../../../src-shared/hex';
 import type { ReaderEvent } from '../../../src-shared/reader-port';
+import { ATR_T0_T1, TestCard } from '../../support/test-cards';
 import { hex } from './helpers';
+
+/** The methods of a card, bound, so a test can replace one of them. */
+function bind(card: VirtualCard): VirtualCard {
+  return {
+    label: card.label,
+    atr: () => card.atr(),
+    powerOn: () => card.powerOn(),
+    powerOff: () => card.powerOff(),
+    reset: () => card.reset(),
+    transmit: (command) => card.transmit(command),
+  };
+}
 
 const [CPS_SLOT, VITALE_SLOT] = SIMULATOR_READER_NAMES;
 const SELECT_MF = hex('00 A4 00 0C 02 3F 00');
@@ -54,13 +67,21 @@ describe('in-process reader: slots and events', () => {
   it('refuses a second card in an occupied slot and unknown slots', async () => {
     const reader = createDemoReader();
     expect(() => reader.insert(0, createCps3())).toThrow(expect.objectContaining({ code: 'SlotOccupied' }));
-    expect(() => reader.insert(5, createCps3())).toThrow(expect.objectContaining({ code: 'UnknownReader' }));
-    await expectCode(reader.connect('Lecteur inconnu'), 'UnknownReader');
+    expect(() => reader.insert(5, createCps3())).toThrow(expect.objectContaining({ code: 'ReaderUnavailable' }));
+    await expectCode(reader.connect('Lecteur inconnu'), 'ReaderUnavailable');
   });
 
-  it('reports NoSmartCard on an empty slot', async () => {
+  it('reports NoCard on an empty slot', async () => {
     const reader = createDemoReader({ vitale: null });
-    await expectCode(reader.connect(VITALE_SLOT), 'NoSmartCard');
+    await expectCode(reader.connect(VITALE_SLOT), 'NoCard');
+  });
+
+  it('gives snapshots the PC/SC shape: inUse and mute always present', () => {
+    const reader = createDemoReader({ vitale: null });
+    expect(reader.readers()).toEqual([
+      { name: CPS_SLOT, cardPresent: true, atr: expect.any(Uint8Array), inUse: false, mute: false },
+      { name: VITALE_SLOT, cardPresent: false, inUse: false, mute: false },
+    ]);
   });
 });
 
@@ -76,9 +97,9 @@ describe('in-process reader: connections', () => {
 
   it('refuses T=1 on a T=0-only card, and gives T=1 to the foreign card', async () => {
     const reader = createDemoReader({ vitale: createVirtualCard('foreign') });
-    await expectCode(reader.connect(CPS_SLOT, { protocol: 'T1' }), 'ProtoMismatch');
+    await expectCode(reader.connect(CPS_SLOT, { protocol: 'T1' }), 'ProtocolMismatch');
     expect((await reader.connect(VITALE_SLOT)).protocol).toBe('T1');
-    await expectCode(reader.connect(VITALE_SLOT, { protocol: 'T0' }), 'ProtoMismatch');
+    await expectCode(reader.connect(VITALE_SLOT, { protocol: 'T0' }), 'ProtocolMismatch');
   });
 
   it('rejects APDUs shorter than 4 bytes without bothering the card', async () => {
@@ -86,7 +107,8 @@ describe('in-process reader: connections', () => {
     const spy = vi.spyOn(card, 'transmit');
     const reader = createDemoReader({ cps: card });
     const connection = await reader.connect(CPS_SLOT);
-    await expectCode(connection.transmit(hex('00 A4 00')), 'ApduTooShort');
+    await expectCode(connection.transmit(hex('00 A4 00')), 'InvalidApdu');
+    await expectCode(connection.transmit(new Uint8Array(0)), 'InvalidApdu');
     expect(spy).not.toHaveBeenCalled();
   });
 
@@ -99,7 +121,7 @@ describe('in-process reader: connections', () => {
     await first.disconnect(); // safe twice
     const shared = await reader.connect(CPS_SLOT);
     await expectCode(reader.connect(CPS_SLOT, { share: 'exclusive' }), 'SharingViolation');
-    await expectCode(first.transmit(SELECT_MF), 'InvalidHandle');
+    await expectCode(first.transmit(SELECT_MF), 'ConnectionClosed');
     expect(toHex(await shared.transmit(SELECT_MF))).toBe('90 00');
   });
 
@@ -126,37 +148,90 @@ describe('in-process reader: connections', () => {
     expect(log).toEqual(['start a4', 'end a4', 'start b0', 'end b0', 'start e2', 'end e2']);
   });
 
-  it('turns a mute card into CardNotResponding after the watchdog, and keeps serving afterwards', async () => {
+  it('mute card: CardNotResponding after the watchdog, then ConnectionBroken at once, until the card is pulled out', async () => {
     vi.useFakeTimers();
     const reader = createDemoReader({ cps: applyFaults(createCps3(), ['mute:1']), transmitTimeoutMs: 1000 });
     const connection = await reader.connect(CPS_SLOT);
     expect(toHex(await connection.transmit(SELECT_MF))).toBe('90 00');
+    // Fired together: the call queued behind the hung one must not wait for ever.
     const hung = connection.transmit(SELECT_MF);
-    const check = expectCode(hung, 'CardNotResponding');
-    await vi.advanceTimersByTimeAsync(999);
+    const queued = connection.transmit(SELECT_MF);
+    const checks = Promise.all([expectCode(hung, 'CardNotResponding'), expectCode(queued, 'ConnectionBroken')]);
     let settled = false;
     void hung.catch(() => (settled = true));
-    await Promise.resolve();
+    await vi.advanceTimersByTimeAsync(999);
     expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
-    await check;
-    await connection.reset('cold'); // power-cycling revives a hung card
-    expect(toHex(await connection.transmit(SELECT_MF, { timeoutMs: 50 }))).toBe('90 00');
+    await checks;
+    const error = await hung.catch((e: unknown) => e);
+    expect(error).toMatchObject({ details: { reader: CPS_SLOT, operation: 'transmit', timeoutMs: 1000 } });
+    expect(connection.connected).toBe(false);
+    // Stuck: everything fails fast, a reset included (the PC/SC handle is busy too).
+    await expectCode(connection.transmit(SELECT_MF), 'ConnectionBroken');
+    await expectCode(connection.reset('cold'), 'ConnectionBroken');
+    await expectCode(connection.control(0x42000000 + 3400), 'ConnectionBroken');
+    await expectCode(reader.connect(CPS_SLOT), 'CardNotResponding');
+    // Pulling the card out ends the hung call: the connection is closed for good.
+    const card = reader.remove(CPS_SLOT)!;
+    await vi.advanceTimersByTimeAsync(0);
+    await expectCode(connection.transmit(SELECT_MF), 'CardRemoved');
+    await connection.disconnect();
+    await expectCode(connection.transmit(SELECT_MF), 'CardRemoved');
+    // Inserted again (power-up revives a hung card): a new connection works.
+    reader.insert(CPS_SLOT, card);
+    const fresh = await reader.connect(CPS_SLOT);
+    expect(toHex(await fresh.transmit(SELECT_MF))).toBe('90 00');
   });
 
-  it('gives up on a card slower than the per-call watchdog', async () => {
+  it('slow card: CardNotResponding, then the connection recovers by itself (cold reset) once the card answers', async () => {
     vi.useFakeTimers();
-    const reader = createDemoReader({ cps: applyFaults(createCps3(), ['slow:200']) });
+    const card = applyFaults(createCps3(), ['slow:200']);
+    const reader = createDemoReader({ cps: card });
+    const connection = await reader.connect(CPS_SLOT);
+    const powerOn = vi.spyOn(card, 'powerOn');
+    const late = expectCode(connection.transmit(SELECT_MF, { timeoutMs: 100 }), 'CardNotResponding');
+    await vi.advanceTimersByTimeAsync(100);
+    await late;
+    expect(connection.connected).toBe(false);
+    await expectCode(connection.transmit(SELECT_MF), 'ConnectionBroken');
+    await vi.advanceTimersByTimeAsync(100); // the card answers (late), the port cold-resets it
+    expect(connection.connected).toBe(true);
+    expect(powerOn).toHaveBeenCalledTimes(1);
+    const onTime = connection.transmit(SELECT_MF, { timeoutMs: 500 });
+    await vi.advanceTimersByTimeAsync(200);
+    expect(toHex(await onTime)).toBe('90 00');
+  });
+
+  it('disconnect while stuck: ConnectionClosed; the slot accepts connections once the late call returns', async () => {
+    vi.useFakeTimers();
+    const reader = createDemoReader({ cps: applyFaults(createCps3(), ['slow:300']) });
     const connection = await reader.connect(CPS_SLOT);
     const late = expectCode(connection.transmit(SELECT_MF, { timeoutMs: 100 }), 'CardNotResponding');
     await vi.advanceTimersByTimeAsync(100);
     await late;
-    const onTime = connection.transmit(SELECT_MF, { timeoutMs: 500 });
-    await vi.advanceTimersByTimeAsync(400);
-    expect(toHex(await onTime)).toBe('90 00');
+    await connection.disconnect();
+    await expectCode(connection.transmit(SELECT_MF), 'ConnectionClosed');
+    await expectCode(reader.connect(CPS_SLOT), 'CardNotResponding');
+    await vi.advanceTimersByTimeAsync(200);
+    expect(connection.connected).toBe(false);
+    const fresh = await reader.connect(CPS_SLOT);
+    const answer = fresh.transmit(SELECT_MF);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(toHex(await answer)).toBe('90 00');
   });
 
-  it('reports CardRemoved and a card-removed event when the card drops mid-command', async () => {
+  it('a call on another connection waits for the hung card and times out too', async () => {
+    vi.useFakeTimers();
+    const reader = createDemoReader({ cps: applyFaults(createCps3(), ['mute']), transmitTimeoutMs: 100 });
+    const a = await reader.connect(CPS_SLOT);
+    const b = await reader.connect(CPS_SLOT);
+    const both = Promise.all([expectCode(a.transmit(SELECT_MF), 'CardNotResponding'), expectCode(b.transmit(SELECT_MF), 'CardNotResponding')]);
+    await vi.advanceTimersByTimeAsync(100);
+    await both;
+    expect([a.connected, b.connected]).toEqual([false, false]);
+  });
+
+  it('reports CardRemoved and a card-removed event when the card drops mid-command; the code stays', async () => {
     const reader = createDemoReader({ cps: applyFaults(createCps3(), ['drop:2']) });
     await reader.start();
     const events = recorder(reader);
@@ -167,6 +242,10 @@ describe('in-process reader: connections', () => {
     expect(connection.connected).toBe(false);
     expect(reader.readers()[0]!.cardPresent).toBe(false);
     await expectCode(connection.transmit(SELECT_MF), 'CardRemoved');
+    await connection.disconnect();
+    await connection.disconnect();
+    // As the PC/SC port: the first closing reason wins.
+    await expectCode(connection.transmit(SELECT_MF), 'CardRemoved');
   });
 
   it('ends a wait on a mute card as soon as the card is pulled out', async () => {
@@ -176,6 +255,51 @@ describe('in-process reader: connections', () => {
     await Promise.resolve();
     reader.remove(CPS_SLOT);
     await expectCode(pending, 'CardRemoved');
+  });
+
+  it('treats a reply shorter than 2 bytes as a removal (never data) and closes, as vpcd + the PC/SC port do', async () => {
+    const inner = createCps3();
+    const card: VirtualCard = { ...bind(inner), transmit: () => new Uint8Array(1) };
+    const reader = createDemoReader({ cps: card });
+    const connection = await reader.connect(CPS_SLOT);
+    const error = await connection.transmit(SELECT_MF).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CardRemoved', details: { responseLength: 1 } });
+    expect(connection.connected).toBe(false);
+    expect(reader.readers()[0]!.cardPresent).toBe(true);
+  });
+
+  it('turns an exception of a virtual card into InternalError; the connection goes on', async () => {
+    const inner = createCps3();
+    let fail = true;
+    const card: VirtualCard = {
+      ...bind(inner),
+      transmit: (command) => {
+        if (fail) throw new Error('bug in the virtual card');
+        return inner.transmit(command);
+      },
+    };
+    const connection = await createDemoReader({ cps: card }).connect(CPS_SLOT);
+    const error = await connection.transmit(SELECT_MF).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'InternalError', cause: expect.any(Error) });
+    fail = false;
+    expect(toHex(await connection.transmit(SELECT_MF))).toBe('90 00');
+  });
+
+  it('keeps the protocol negotiated by the first connect until the next reset, as pcscd does', async () => {
+    const reader = createDemoReader({ cps: new TestCard({ atr: ATR_T0_T1 }), vitale: null });
+    const t1 = await reader.connect(CPS_SLOT, { protocol: 'T1' });
+    expect((await reader.connect(CPS_SLOT)).protocol).toBe('T1');
+    await expectCode(reader.connect(CPS_SLOT, { protocol: 'T0' }), 'ProtocolMismatch');
+    await t1.reset('cold');
+    expect(t1.protocol).toBe('T1');
+    reader.insert(0, reader.remove(0)!); // power-up: negotiated afresh
+    expect((await reader.connect(CPS_SLOT)).protocol).toBe('T0');
+  });
+
+  it('checks sharing before presence and protocol, as pcscd does', async () => {
+    const reader = createDemoReader();
+    await reader.connect(CPS_SLOT, { share: 'exclusive' });
+    await expectCode(reader.connect(CPS_SLOT, { protocol: 'T1' }), 'SharingViolation');
   });
 
   it('keeps a connection dead after the card is swapped', async () => {
@@ -192,7 +316,7 @@ describe('in-process reader: connections', () => {
     const a = await reader.connect(CPS_SLOT);
     const b = await reader.connect(CPS_SLOT);
     await a.reset('warm');
-    await expectCode(b.transmit(SELECT_MF), 'ResetCard');
+    await expectCode(b.transmit(SELECT_MF), 'CardReset');
     expect(toHex(await b.transmit(SELECT_MF))).toBe('90 00');
     expect(toHex(await a.transmit(SELECT_MF))).toBe('90 00');
   });
