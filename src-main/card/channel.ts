@@ -24,6 +24,11 @@ export interface ExchangeTraceEntry {
   ms: number;
   /** Copied from `CommandApdu.sensitive`: the tracer must redact the command data. */
   sensitive: boolean;
+  /**
+   * The exchange failed before an answer came (card pulled, timeout, service down): the
+   * error's code; `response` is then empty. A technician must see a VERIFY that got no answer.
+   */
+  error?: string;
 }
 
 export interface CardChannelOptions {
@@ -62,6 +67,11 @@ export class CardChannel {
     if (!Number.isInteger(chunk) || chunk < 1 || chunk > 256) {
       throw cardErrors.create('ApduFieldOutOfRange', { details: { field: 'maxReadChunk', value: String(chunk) } });
     }
+  }
+
+  /** The same connection and options on another CLA (logical channel): e.g. CPS4 ChipDoc on channel 1. */
+  withCla(cla: number): CardChannel {
+    return new CardChannel(this.connection, { ...this.options, cla });
   }
 
   get maxReadChunk(): number {
@@ -179,12 +189,25 @@ export class CardChannel {
 
   private async exchange(cmd: CommandApdu): Promise<ResponseApdu> {
     const command = encodeCommand(cmd, { extended: this.options.extended === true });
+    const sensitive = cmd.sensitive === true;
     const trace = this.options.onExchange;
-    if (!trace) return parseResponse(await this.connection.transmit(command));
-    const started = performance.now();
-    const raw = await this.connection.transmit(command);
-    trace({ command, response: raw, ms: performance.now() - started, sensitive: cmd.sensitive === true });
-    return parseResponse(raw);
+    try {
+      if (!trace) return parseResponse(await this.connection.transmit(command));
+      const started = performance.now();
+      let raw: Uint8Array;
+      try {
+        raw = await this.connection.transmit(command);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        trace({ command, response: new Uint8Array(0), ms: performance.now() - started, sensitive, error: typeof code === 'string' ? code : 'Error' });
+        throw error;
+      }
+      trace({ command, response: raw, ms: performance.now() - started, sensitive });
+      return parseResponse(raw);
+    } finally {
+      // Our encoded copy of a PIN block: wiped once sent (the tracer has already redacted it).
+      if (sensitive) command.fill(0);
+    }
   }
 }
 

@@ -47,7 +47,7 @@ export class ApduTrace {
   readonly record = (exchange: ExchangeTraceEntry): void => {
     const redacted = exchange.sensitive || PIN_CARRYING_INS.has(exchange.command[1] ?? -1);
     const response = exchange.response;
-    const sw = response.length >= 2 ? toHex(response.subarray(response.length - 2), '') : '';
+    const sw = exchange.error ?? (response.length >= 2 ? toHex(response.subarray(response.length - 2), '') : '');
     this.entries.push({
       at: (this.options.now?.() ?? new Date()).toISOString(),
       command: redacted ? redactCommand(exchange.command) : toHex(exchange.command),

@@ -11,7 +11,7 @@
  */
 import { isEcpsError } from '../../../src-shared/errors';
 import { formatStatusWord, type CommandApdu, type ResponseApdu } from '../apdu';
-import { CardChannel, type CardChannelOptions } from '../channel';
+import type { CardChannel } from '../channel';
 import { CPX_AID_CONTACT, CPX_AID_CONTACTLESS, serialFromEfSnIcc, type CardIdentification } from '../identify';
 import { identityFromCertificate, type HolderIdentity } from './certificate';
 import {
@@ -47,11 +47,6 @@ export interface PinCallOptions {
 export interface CpsCardOptions {
   /** Clock for validity statuses (tests). */
   now?: () => Date;
-  /**
-   * CPS4: options of the channel to the ChipDoc application (logical channel 1), e.g. the
-   * trace hook; CLA 01 is set here.
-   */
-  channelOptions?: CardChannelOptions;
 }
 
 const EF_SN_ICC = [0x3f00, 0xd003];
@@ -88,8 +83,8 @@ export class CpsCard {
       applicationConfirmed: identification.confirmed,
       onSelect: () => (this.masterFileCurrent = false),
     });
-    this.securityChannel =
-      this.generation === 'cps4' ? new CardChannel(channel.connection, { ...options.channelOptions, cla: 0x01 }) : channel;
+    // CPS4: PIN and keys live in the ChipDoc application, on logical channel 1 (Cryptolib card-cps4.c).
+    this.securityChannel = this.generation === 'cps4' ? channel.withCla(0x01) : channel;
   }
 
   /** Holder, national id, profession, validity — from the authentication certificate. */

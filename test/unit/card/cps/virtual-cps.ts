@@ -24,7 +24,7 @@ export async function openVirtual(kind: VirtualCardKind, options: VirtualCardOpt
   };
   const channel = new CardChannel(connection, { onExchange });
   const identification = await identifyCard(connection.atr, channel);
-  const application = openCardApplication(identification, channel, { channelOptions: { onExchange } });
+  const application = openCardApplication(identification, channel);
   return {
     reader,
     card,
