@@ -5,7 +5,9 @@
  * - ATR `3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00`: TD1 = 40 announces T=0 only.
  * - MF 3F00; EF.DIR 2F00 lists "CPX IAS" and "CPX IAS CL"; EF.ATR 2F01 starts with a stray
  *   80 that OpenSC `ef-atr.c` skips; EF.SN.ICC D003; IAS DF 0001 named by the CPx AID.
- * - SELECT by AID with P2 = 0C answers 9000, with P2 = 04 answers 6A86 (OpenSC card-iasecc.c).
+ * - SELECT by AID with P2 = 0C answers 9000, with P2 = 04 answers 6A86 (OpenSC card-iasecc.c),
+ *   except the MF name of EF.ATR (CPX_MF_NAME), which OpenSC selects with P2 = 04 at start.
+ * - FCPs carry IAS-ECC compact security attributes (8C), which OpenSC requires.
  * - T=0: `61 xx` then GET RESPONSE (Cryptolib `CPS3_SW1_BYTES_AVAILABLE` 0x61).
  * - OpenSC sets extended APDU support for CPx; the decipher command uses command chaining.
  *
@@ -20,7 +22,7 @@ import { cryptoCommands } from './cps-crypto';
 import { cardKeys, cardPins, pkcs15Application, type CpsPersonalisation } from './cps-personalisation';
 import { pinCommands } from './cps-security';
 import { getDataCommand } from './cps3-get-data';
-import { df, ef, mf, type CardFile } from './file-system';
+import { df, ef, type CardFile } from './file-system';
 import { IsoCard, type CommandHandler } from './iso-card';
 import { pkcs15Files } from './pkcs15-files';
 import { ascii, tlv } from './tlv';
@@ -55,6 +57,8 @@ export interface Cps3Options extends CpsPersonalisation {
   iasFiles?: CardFile[];
   /** Extra or replacement instructions, by INS (they win over the built-in CPS3 ones). */
   commands?: Readonly<Record<number, CommandHandler>>;
+  /** EF.DIR gives the contact application's path (51) too, as OpenSC needs [I]; default false. */
+  efDirPaths?: boolean;
 }
 
 export const DEFAULT_CPS3_SERIAL = '00012345';
@@ -88,25 +92,55 @@ export function encodeEfSnIcc(serialNumber: string): Uint8Array {
   return tlv(0x5a, pan);
 }
 
-/** EF.DIR: one application template (61) per application: AID (4F) and label (50). */
-function efDirContent(): Uint8Array {
+/**
+ * EF.DIR: one application template (61) per application: AID (4F) and label (50).
+ * With `withPath`, the contact application also gives its path (51: 3F00/0001) [I]: OpenSC
+ * selects an application without a path by AID with P2 = 04 [C card-iasecc.c
+ * `iasecc_select_file`, no fallback for CPx], which this card refuses (6A86); with a path it
+ * selects 3F00/0001 instead [C dir.c `parse_dir_record`: "application path present: ignore
+ * AID"]. Whether a real CPx's EF.DIR carries it is unknown [?], hence opt-in (`efDirPaths`).
+ */
+function efDirContent(withPath: boolean): Uint8Array {
+  const path = withPath ? [tlv(0x51, Uint8Array.of(0x3f, 0x00, 0x00, 0x01))] : [];
   return concatBytes(
-    tlv(0x61, tlv(0x4f, CPX_AID), tlv(0x50, ascii('CPX IAS'))),
+    tlv(0x61, tlv(0x4f, CPX_AID), tlv(0x50, ascii('CPX IAS')), ...path),
     tlv(0x61, tlv(0x4f, CPX_CL_AID), tlv(0x50, ascii('CPX IAS CL'))),
   );
 }
 
 /**
- * EF.ATR/INFO: the stray leading 80 of CPx cards, then card capabilities (47: selection by
- * full/partial DF name, path and FID; command chaining and extended lengths) and extended
- * length information (7F66). The values after the 80 are [I], written to be coherent with
- * this simulator, not copied from a card.
+ * The MF's DF name, given by EF.ATR (tag 4F). OpenSC selects it by name with P2 = 04 when
+ * it starts and before each SE/PIN lookup from the MF [C card-iasecc.c `iasecc_init`,
+ * `iasecc_select_mf`]; the value is a real CPx's (below).
+ */
+export const CPX_MF_NAME = Uint8Array.of(0x80, 0x25, 0x00, 0x00, 0x01, 0xff, 0x01, 0x00);
+
+/**
+ * EF.ATR/INFO of a real CPx card, byte for byte [C OpenSC commit fd83e885f "IASECC/CPX: parse
+ * EF.ATR from ASN1 2F01 object", issue #2220]: the stray leading 80 (OpenSC `ef-atr.c` skips
+ * it), card service data (43), pre-issuing data (46: IC manufacturer/type, OS and IAS-ECC
+ * versions), card capabilities (47: 94 01 80), the MF name (4F), the IAS-ECC I/O buffer
+ * sizes (E0: four DO 02 = send 0x104, send SM 0x104, receive 0x100, receive SM 0x100), the
+ * allocation scheme OID (78) and the status word (82 = 9000). OpenSC's IAS-ECC driver
+ * refuses the card without 46 (≥ 4 bytes) and E0 (≥ 16 bytes) [C card-iasecc.c
+ * `iasecc_parse_ef_atr`].
  */
 function efAtrContent(): Uint8Array {
   return concatBytes(
     Uint8Array.of(0x80),
-    tlv(0x47, Uint8Array.of(0xf0, 0x01, 0xc0)),
-    tlv(0x7f66, tlv(0x02, Uint8Array.of(0x01, 0x00)), tlv(0x02, Uint8Array.of(0x01, 0x00))),
+    tlv(0x43, Uint8Array.of(0xb8)),
+    tlv(0x46, Uint8Array.of(0x04, 0xb0, 0xec, 0xc1)),
+    tlv(0x47, Uint8Array.of(0x94, 0x01, 0x80)),
+    tlv(0x4f, CPX_MF_NAME),
+    tlv(
+      0xe0,
+      tlv(0x02, Uint8Array.of(0x01, 0x04)),
+      tlv(0x02, Uint8Array.of(0x01, 0x04)),
+      tlv(0x02, Uint8Array.of(0x01, 0x00)),
+      tlv(0x02, Uint8Array.of(0x01, 0x00)),
+    ),
+    tlv(0x78, tlv(0x06, Uint8Array.of(0x2b, 0x81, 0x22, 0xf8, 0x78, 0x02))),
+    tlv(0x82, Uint8Array.of(0x90, 0x00)),
   );
 }
 
@@ -143,10 +177,14 @@ export function createCps3(options: Cps3Options = {}): IsoCard {
     manufacturer: 'ANS (carte virtuelle)',
     refs: CPS3_KEY_REFERENCES,
   });
-  const root = mf(
-    ef(CPS3_FILES.efDir, efDirContent()),
+  // The MF carries the name EF.ATR gives it (CPX_MF_NAME).
+  const root = df(
+    { fid: 0x3f00, name: CPX_MF_NAME },
+    ef(CPS3_FILES.efDir, efDirContent(options.efDirPaths ?? false)),
     ef(CPS3_FILES.efAtr, efAtrContent()),
-    ef(CPS3_FILES.efSnIcc, encodeEfSnIcc(serialNumber)),
+    // SFI 1C: OpenSC reads the serial with READ BINARY by SFI 1C from the MF [C card-iasecc.c
+    // `iasecc_get_serialnr`, iasecc.h IASECC_SFI_EF_SN]; that it is EF.SN.ICC's SFI is [I].
+    ef(CPS3_FILES.efSnIcc, encodeEfSnIcc(serialNumber), { sfi: 0x1c }),
     df(
       { fid: CPS3_FILES.iasDf, name: CPX_AID },
       // Content [?]: only its presence matters to Cryptolib's contact/contactless test.
@@ -163,7 +201,7 @@ export function createCps3(options: Cps3Options = {}): IsoCard {
     atr: CPS3_ATR,
     transport: 'T0',
     root,
-    select: { fciTemplate: 'fci', fcpOnSelectByName: false },
+    select: { fciTemplate: 'fci', fcpOnSelectByName: [CPX_MF_NAME], securityAttributes: true },
     logicalChannels: options.logicalChannels ?? 1,
     extendedLength: true,
     commandChaining: true,

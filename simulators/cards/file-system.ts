@@ -133,12 +133,39 @@ export function pathText(file: CardFile): string {
   return parts.join('/');
 }
 
+/** Options of the FCP encoding that depend on the card profile. */
+export interface FcpOptions {
+  /** Append the IAS-ECC compact security attributes (8C, contact interface). */
+  securityAttributes?: boolean;
+}
+
+/** One security condition byte of an IAS-ECC compact SA (iasecc-sdo.h `IASECC_SCB_*`). */
+function securityConditionByte(rule: AccessRule): number {
+  if (rule === 'always') return 0x00;
+  if (rule === 'never') return 0xff;
+  // [I] USER_AUTH (0x10) with the reference in b4-b1: we take the PIN reference for the SE one.
+  return 0x10 | (rule.pin & 0x0f);
+}
+
+/**
+ * IAS-ECC compact security attributes, tag 8C: an access-mode byte, then one security
+ * condition byte per access-mode bit set, b7 first. EF: b2 UPDATE, b1 READ; DF: b2 CREATE,
+ * b7 DELETE [C OpenSC card-iasecc.c `iasecc_process_fci`: it refuses an FCP without 8C or
+ * A1/8C]. Our DFs allow neither creation nor deletion (FF).
+ */
+export function compactSecurityAttributes(file: CardFile): Uint8Array {
+  if (file.kind === 'EF') {
+    return tlv(0x8c, Uint8Array.of(0x03, securityConditionByte(file.access.update), securityConditionByte(file.access.read)));
+  }
+  return tlv(0x8c, Uint8Array.of(0x42, 0xff, 0xff));
+}
+
 /**
  * File control parameters (FCP, tag 62, ISO 7816-4 §5.3.3): size (80), descriptor (82: 01
  * transparent EF, 38 DF), FID (83), DF name (84), short EF id (88), life cycle (8A, 05 =
- * operational activated).
+ * operational activated), and on IAS-ECC cards the compact security attributes (8C).
  */
-export function fcpContent(file: CardFile): Uint8Array[] {
+export function fcpContent(file: CardFile, options: FcpOptions = {}): Uint8Array[] {
   const out: Uint8Array[] = [];
   if (file.kind === 'EF') {
     out.push(tlv(0x80, Uint8Array.of(file.size >> 8, file.size & 0xff)));
@@ -150,15 +177,16 @@ export function fcpContent(file: CardFile): Uint8Array[] {
   if (file.kind === 'DF' && file.name) out.push(tlv(0x84, file.name));
   if (file.kind === 'EF' && file.sfi !== undefined) out.push(tlv(0x88, Uint8Array.of(file.sfi << 3)));
   out.push(tlv(0x8a, Uint8Array.of(0x05)));
+  if (options.securityAttributes) out.push(compactSecurityAttributes(file));
   return out;
 }
 
-export function encodeFcp(file: CardFile): Uint8Array {
-  return tlv(0x62, ...fcpContent(file));
+export function encodeFcp(file: CardFile, options: FcpOptions = {}): Uint8Array {
+  return tlv(0x62, ...fcpContent(file, options));
 }
 
 /** FCI template (tag 6F): the card's own FCI when it has one, else the FCP objects. */
-export function encodeFci(file: CardFile): Uint8Array {
+export function encodeFci(file: CardFile, options: FcpOptions = {}): Uint8Array {
   if (file.kind === 'DF' && file.customFci) return file.customFci;
-  return tlv(0x6f, ...fcpContent(file));
+  return tlv(0x6f, ...fcpContent(file, options));
 }

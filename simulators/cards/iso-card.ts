@@ -18,8 +18,15 @@ export type { CardResponse, CardTransport } from './response-delivery';
 export interface SelectBehaviour {
   /** What SELECT with P2 = 00 returns: an FCI template (6F) or the FCP (62). */
   fciTemplate: 'fci' | 'fcp';
-  /** SELECT by DF name with P2 = 04: CPx cards answer 6A86 (OpenSC card-iasecc.c, domain.md §2). */
-  fcpOnSelectByName: boolean;
+  /**
+   * SELECT by DF name with P2 = 04: CPx cards answer 6A86 (OpenSC card-iasecc.c, domain.md §2).
+   * A list of DF names means "only these answer their FCP, the others 6A86": a CPx answers
+   * it for the MF name of its EF.ATR, which OpenSC selects with P2 = 04 [C card-iasecc.c
+   * `iasecc_init`, `iasecc_select_file`].
+   */
+  fcpOnSelectByName: boolean | readonly Uint8Array[];
+  /** FCPs carry the IAS-ECC compact security attributes (8C) [C card-iasecc.c `iasecc_process_fci`]. */
+  securityAttributes?: boolean;
 }
 
 export interface IsoCardProfile {

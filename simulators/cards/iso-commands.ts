@@ -3,6 +3,7 @@
  * SELECT (A4), READ BINARY (B0), UPDATE BINARY (D6) and MANAGE CHANNEL (70).
  * GET RESPONSE (C0) lives with response delivery, since it is transport behaviour.
  */
+import { bytesEqual } from '../../src-shared/hex';
 import { SW, type CommandApdu } from './apdu';
 import {
   encodeFci,
@@ -57,8 +58,14 @@ const select: CommandHandler = (cmd, ctx) => {
   const occurrence = cmd.p2 & 0x03;
   if (answer === 0x08) return fail(SW.INCORRECT_P1P2); // FMD: no card of ours has one
   if (occurrence !== 0 && cmd.p1 !== 0x04) return fail(SW.INCORRECT_P1P2);
-  // The CPx quirk is a refusal of the parameters, before any lookup.
-  if (cmd.p1 === 0x04 && answer === 0x04 && !ctx.card.selectBehaviour.fcpOnSelectByName) {
+  // The CPx quirk is a refusal of the parameters, before any lookup (except for the DF names
+  // the profile lists, e.g. the CPx MF name).
+  const fcpByName = ctx.card.selectBehaviour.fcpOnSelectByName;
+  if (
+    cmd.p1 === 0x04 &&
+    answer === 0x04 &&
+    (fcpByName === false || (Array.isArray(fcpByName) && !fcpByName.some((name) => bytesEqual(name, cmd.data))))
+  ) {
     return fail(SW.INCORRECT_P1P2);
   }
   const here = ctx.channel.currentDf;
@@ -115,7 +122,8 @@ const select: CommandHandler = (cmd, ctx) => {
   }
   if (answer === 0x0c) return { sw: SW.OK };
   const useFcp = answer === 0x04 || ctx.card.selectBehaviour.fciTemplate === 'fcp';
-  return { data: useFcp ? encodeFcp(target) : encodeFci(target), sw: SW.OK };
+  const options = { securityAttributes: ctx.card.selectBehaviour.securityAttributes ?? false };
+  return { data: useFcp ? encodeFcp(target, options) : encodeFci(target, options), sw: SW.OK };
 };
 
 /**

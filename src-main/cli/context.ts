@@ -1,6 +1,7 @@
 /** What every CLI command receives: language, output mode and the process's streams. */
 import { EcpsError, isEcpsError, type Lang } from '../../src-shared/errors';
 import type { ReaderPort } from '../../src-shared/reader-port';
+import type { ApduTrace } from '../reader/apdu-trace';
 import { exitCodeForError, type ExitCode } from './exit-codes';
 import { localized, t, type MessageKey } from './messages';
 
@@ -23,6 +24,8 @@ export interface CliContext extends CliIo {
   json: boolean;
   demo: boolean;
   timeoutMs: number;
+  /** `--trace FILE`: the card commands record their exchanges here (PIN data redacted). */
+  trace?: ApduTrace;
   t(key: MessageKey, params?: Record<string, string | number>): string;
   /** Prints a line of text (human mode). */
   line(text?: string): void;
@@ -58,7 +61,7 @@ export function asEcpsError(error: unknown): EcpsError {
   );
 }
 
-export function createContext(io: CliIo, options: { lang: Lang; json: boolean; demo: boolean; timeoutMs: number }): CliContext {
+export function createContext(io: CliIo, options: { lang: Lang; json: boolean; demo: boolean; timeoutMs: number; trace?: ApduTrace }): CliContext {
   const ctx: CliContext = {
     ...io,
     ...options,

@@ -17,6 +17,14 @@ export const EXIT = {
   cardInUse: 7,
   /** One or more ATRs given to `ecps atr` are malformed. */
   invalidAtr: 8,
+  /** Wrong PIN or PUK (tries left in the message), or the PIN / PUK is blocked. */
+  pinRefused: 9,
+  /** Nothing was sent to the card, for safety: last try not confirmed, code of the wrong length, confirmation mismatch. */
+  pinNotSent: 10,
+  /** The card is not a CPS (a Vitale card in the CPS slot, a bank card…). */
+  notACps: 11,
+  /** `ecps auth-test`: the card's signature or its certificate chain did not verify. */
+  authenticationInvalid: 12,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -74,6 +82,39 @@ const BY_CODE: Record<string, ExitCode> = {
   // `ecps simulate` arguments.
   UnknownCardKind: EXIT.usage,
   FaultSpecInvalid: EXIT.usage,
+  InvalidHolder: EXIT.usage,
+  // The sandbox PKI (simulate, demo): our own setup problem.
+  InvalidValidity: EXIT.failure,
+  SandboxFixturesMissing: EXIT.failure,
+  // The CPS: PIN and PUK (src-main/card/cps).
+  PinIncorrect: EXIT.pinRefused,
+  PinBlocked: EXIT.pinRefused,
+  PukIncorrect: EXIT.pinRefused,
+  PukBlocked: EXIT.pinRefused,
+  PinLastTryNeedsConfirmation: EXIT.pinNotSent,
+  PinFormatInvalid: EXIT.pinNotSent,
+  PinConfirmationMismatch: EXIT.pinNotSent,
+  // Nothing sent either, but the cause is the command line / the terminal, or the user.
+  PinInputMissing: EXIT.usage,
+  PinEntryCancelled: EXIT.failure,
+  // The CPS answered something unclear, refused, or lacks what it should hold.
+  PinOutcomeUnknown: EXIT.cardError,
+  PinStatusUnavailable: EXIT.cardError,
+  PinCommandRefused: EXIT.cardError,
+  SecurityStatusNotSatisfied: EXIT.cardError,
+  CryptoOperationFailed: EXIT.cardError,
+  CpsApplicationMissing: EXIT.cardError,
+  CpsObjectMissing: EXIT.cardError,
+  CpsDataMalformed: EXIT.cardError,
+  CpsFileUnreadable: EXIT.cardError,
+  // Not a CPS.
+  NotACps: EXIT.notACps,
+  VitaleInCpsSlot: EXIT.notACps,
+  // `ecps auth-test`.
+  AuthenticationInvalid: EXIT.authenticationInvalid,
+  TrustFileUnreadable: EXIT.usage,
+  // `--trace FILE`.
+  TraceWriteFailed: EXIT.failure,
   // Our own mistakes or unsupported features: nothing more specific to say.
   UnsupportedFeature: EXIT.failure,
   InvalidApdu: EXIT.failure,

@@ -3,7 +3,7 @@
  * `--json` on every command, exit codes in ./exit-codes.ts (documented in the README).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { EcpsError, Lang } from '../../src-shared/errors';
 import { createContext, usageError, type CliContext, type CliIo } from './context';
 import { EXIT } from './exit-codes';
@@ -14,6 +14,10 @@ import { runAtr } from './commands/atr';
 import { runCard } from './commands/card';
 import { runSimulate } from './commands/simulate';
 import { runCompanion } from './commands/companion';
+import { runPin } from './commands/pin';
+import { runAuthTest } from './commands/auth-test';
+import { ApduTrace } from '../reader/apdu-trace';
+import { cliError } from './cli-errors';
 import { VIRTUAL_CARD_KINDS } from '../../simulators/cards/catalog';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -31,6 +35,7 @@ const GLOBAL_OPTIONS: Options = {
   lang: { type: 'string' },
   demo: { type: 'boolean' },
   timeout: { type: 'string' },
+  trace: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 };
@@ -44,8 +49,51 @@ const COMMANDS: Record<string, Command> = {
     maxArgs: 0,
     run: (ctx, v) => runCard(ctx, { reader: v.reader as string | undefined }),
   },
+  pin: {
+    options: {
+      reader: { type: 'string' },
+      'pin-stdin': { type: 'boolean' },
+      'confirm-last-try': { type: 'boolean' },
+      // Declared only to be refused with the reason (pin.ts): a code never comes from argv.
+      pin: { type: 'string' },
+      puk: { type: 'string' },
+    },
+    maxArgs: Infinity,
+    run: (ctx, v, args) =>
+      runPin(ctx, {
+        args,
+        ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
+        pinStdin: v['pin-stdin'] === true,
+        confirmLastTry: v['confirm-last-try'] === true,
+        codeOnArgv: v.pin !== undefined || v.puk !== undefined,
+      }),
+  },
+  'auth-test': {
+    options: {
+      reader: { type: 'string' },
+      'pin-stdin': { type: 'boolean' },
+      'confirm-last-try': { type: 'boolean' },
+      trust: { type: 'string', multiple: true },
+      pin: { type: 'string' },
+    },
+    maxArgs: Infinity,
+    run: (ctx, v, args) =>
+      runAuthTest(ctx, {
+        args,
+        ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
+        pinStdin: v['pin-stdin'] === true,
+        confirmLastTry: v['confirm-last-try'] === true,
+        codeOnArgv: v.pin !== undefined,
+        trust: (v.trust as string[] | undefined) ?? [],
+      }),
+  },
   simulate: {
     options: {
+      pin: { type: 'string' },
+      puk: { type: 'string' },
+      holder: { type: 'string' },
+      variant: { type: 'string' },
+      serial: { type: 'string' },
       slot: { type: 'string' },
       fault: { type: 'string', multiple: true },
       'vpcd-port': { type: 'string' },
@@ -59,6 +107,11 @@ const COMMANDS: Record<string, Command> = {
         faults: (v.fault as string[] | undefined) ?? [],
         vpcdPort: v['vpcd-port'] as string | undefined,
         vpcdHost: v['vpcd-host'] as string | undefined,
+        pin: v.pin as string | undefined,
+        puk: v.puk as string | undefined,
+        holder: v.holder as string | undefined,
+        variant: v.variant as string | undefined,
+        serial: v.serial as string | undefined,
       }),
   },
   companion: { options: {}, maxArgs: 0, run: (ctx) => runCompanion(ctx) },
@@ -187,10 +240,35 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
     return bare.fail(usageError('badTimeout', { value: String(values.timeout) }));
   }
-  const ctx = createContext(io, { lang, json: values.json === true, demo: values.demo === true, timeoutMs });
+  const tracePath = typeof values.trace === 'string' ? values.trace : undefined;
+  const trace = tracePath === undefined ? undefined : new ApduTrace({ maxEntries: 5000 });
+  const ctx = createContext(io, { lang, json: values.json === true, demo: values.demo === true, timeoutMs, ...(trace ? { trace } : {}) });
+  let code: number;
   try {
-    return await command.run(ctx, values, positionals);
+    code = await command.run(ctx, values, positionals);
   } catch (err) {
-    return ctx.fail(err);
+    code = ctx.fail(err);
   }
+  if (trace && tracePath !== undefined) code = writeTrace(ctx, trace, tracePath, found?.name ?? '', code);
+  return code;
+}
+
+/**
+ * `--trace FILE`: the command's APDU exchanges, PIN/PUK data redacted by ApduTrace. The
+ * header names the command only (never argv: a mistyped code could sit there).
+ */
+function writeTrace(ctx: CliContext, trace: ApduTrace, file: string, command: string, code: number): number {
+  const header = [
+    `# Compagnon e-CPS — ecps ${command} — ${new Date().toISOString()} — exit ${code}`,
+    `# ${trace.list().length} APDU exchange(s); VERIFY / CHANGE REFERENCE DATA / RESET RETRY COUNTER data redacted`,
+  ];
+  try {
+    writeFileSync(file, `${[...header, trace.toText()].join('\n')}\n`, { mode: 0o600 });
+  } catch (error) {
+    const err = cliError('TraceWriteFailed', { file }, { details: { file }, cause: error });
+    ctx.stderr(`${err.text(ctx.lang)}\n`);
+    return code === EXIT.ok ? EXIT.failure : code;
+  }
+  if (!ctx.json) ctx.stderr(`${ctx.t('traceWritten', { file })}\n`);
+  return code;
 }

@@ -12,10 +12,24 @@ Commandes :
   readers                 lecteurs et cartes présentes
   watch                   événements lecteur / carte en direct (Ctrl-C pour arrêter)
   atr <hex>… | atr -      analyse d'ATR (une par ligne sur l'entrée standard avec « - »)
-  card [--reader NOM]     type de carte, ATR, numéro de série (CPS), protocole
+  card [--reader NOM]     type de carte, ATR, protocole ; pour une CPS : titulaire,
+                          profession, RPPS, validité, essais du code porteur
+  pin status|verify|change|unblock [--reader NOM] [--pin-stdin] [--confirm-last-try]
+                          essais restants / vérifier / changer / débloquer le code porteur.
+                          Les codes sont demandés sans écho, ou lus sur l’entrée standard
+                          avec --pin-stdin, un par ligne : verify : code ; change : ancien,
+                          nouveau ; unblock : code de déblocage, nouveau code.
+                          Jamais sur la ligne de commande.
+  auth-test [--reader NOM] [--pin-stdin] [--trust FICHIER.pem|der]…
+                          défi aléatoire signé par la carte, vérifié avec son certificat
+                          et la chaîne de certification ; verdict et durées
   simulate <carte>        branche une carte virtuelle dans le lecteur virtuel vpcd
                           cartes : {cards}
                           options : --slot 0|1, --fault SPEC (répétable), --vpcd-port N
+                          CPS : --pin 1234, --puk 12345678, --holder "NOM Prénom"|pharmacist|
+                          doctor|nurse|employee, --variant expired|not-yet-valid|blocked|
+                          puk-1-left|cpe, --serial 8CHIFFRES. --pin et --puk règlent une
+                          carte de TEST virtuelle : ce ne sont pas des secrets réels.
   companion               tableau de bord du compagnon (npm start)
 
 Options générales :
@@ -90,6 +104,56 @@ Options générales :
   companionSourceDemo: 'lecteur virtuel intégré (démonstration)',
   companionFallback: 'Aucun lecteur PC/SC disponible ({why}) : démarrage en mode démonstration avec des cartes virtuelles.',
   companionNext: 'L’assistant d’activation (fenêtre) viendra avec l’application de bureau. Ctrl-C pour quitter.',
+  pinMissingAction: 'indiquez l’opération : ecps pin status|verify|change|unblock',
+  pinUnknownAction: 'opération « {name} » inconnue pour « ecps pin » (status, verify, change, unblock)',
+  pinOnArgv: 'un code porteur ou de déblocage ne se tape jamais sur la ligne de commande (les autres utilisateurs le verraient avec « ps » et il resterait dans l’historique du shell) ; il est demandé sans écho, ou lu sur l’entrée standard avec --pin-stdin',
+  promptPin: 'Code porteur (4 chiffres) : ',
+  promptNewPin: 'Nouveau code porteur : ',
+  promptConfirmPin: 'Confirmez le nouveau code : ',
+  promptPuk: 'Code de déblocage (8 chiffres) : ',
+  pinLabel: 'Code porteur',
+  pukLabel: 'Code de déblocage',
+  triesOf: '{n} essai{s} restant{s} sur {max}',
+  blockedState: 'BLOQUÉ',
+  usesLeft: '{n} utilisation{s} restante{s}',
+  pinVerifyOk: 'Code porteur correct.',
+  pinChangeOk: 'Code porteur changé.',
+  pinUnblockOk: 'Carte débloquée : le nouveau code porteur est enregistré.',
+  holderLabel: 'Titulaire',
+  professionLabel: 'Profession',
+  organizationLabel: 'Établissement',
+  validityLabel: 'Validité',
+  validityRange: 'du {from} au {to}',
+  expiresIn: 'expire dans {n} jour{s}',
+  expiredState: 'EXPIRÉE',
+  notYetValidState: 'PAS ENCORE VALIDE',
+  issuerLabel: 'Émetteur',
+  identityUnreadable: 'Identité illisible : {message}',
+  pinStatusUnreadable: 'Essais du code porteur illisibles : {message}',
+  authTitle: 'Test d’authentification de la carte',
+  authChallenge: 'Défi',
+  authChallengeValue: '{n} octets aléatoires',
+  authAlgorithm: 'Algorithme',
+  authSignature: 'Signature de la carte',
+  authSignatureOk: 'vérifiée avec le certificat d’authentification',
+  authSignatureBad: 'NE CORRESPOND PAS au certificat d’authentification',
+  authChain: 'Chaîne de certification',
+  authPinVerified: 'code porteur vérifié avant la signature',
+  authSignatureTime: 'Durée de la signature',
+  authTotalTime: 'Durée totale',
+  msValue: '{ms} ms',
+  authVerdict: 'Verdict',
+  authValid: 'VALIDE',
+  authInvalid: 'INVALIDE',
+  authBadSignatureReason: 'la signature de la carte ne correspond pas à son certificat.',
+  simulateBadPin: '--pin : le code porteur de la carte virtuelle doit avoir 4 chiffres',
+  simulateBadPuk: '--puk : le code de déblocage de la carte virtuelle doit avoir 8 chiffres',
+  simulateBadSerial: '--serial : 8 chiffres attendus',
+  simulateBadVariant: '--variant {value} : variante inconnue ({list})',
+  simulateBadHolder: '--holder : « NOM Prénom » ou un titulaire de test ({list}) attendu',
+  simulateCpsOnly: 'l’option « {option} » ne vaut que pour une carte CPS (cps3, cps4)',
+  simulateHolder: 'Titulaire : {holder} ({profession}) — variante : {variant}',
+  traceWritten: 'Trace APDU écrite dans {file} (codes porteur et de déblocage masqués).',
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -102,10 +166,23 @@ Commands:
   readers                 readers and the cards in them
   watch                   live reader / card events (Ctrl-C to stop)
   atr <hex>… | atr -      ATR analysis (one per line on standard input with "-")
-  card [--reader NAME]    card type, ATR, serial number (CPS), protocol
+  card [--reader NAME]    card type, ATR, protocol; for a CPS: holder, profession,
+                          RPPS, validity, PIN tries left
+  pin status|verify|change|unblock [--reader NAME] [--pin-stdin] [--confirm-last-try]
+                          PIN tries left / check / change / unblock the PIN.
+                          Codes are asked for without echo, or read from standard input
+                          with --pin-stdin, one per line: verify: PIN; change: old, new;
+                          unblock: PUK, new PIN. Never on the command line.
+  auth-test [--reader NAME] [--pin-stdin] [--trust FILE.pem|der]…
+                          random challenge signed by the card, checked with its certificate
+                          and the certificate chain; verdict and timings
   simulate <card>         plugs a virtual card into the vpcd virtual reader
                           cards: {cards}
                           options: --slot 0|1, --fault SPEC (repeatable), --vpcd-port N
+                          CPS: --pin 1234, --puk 12345678, --holder "SURNAME Given"|pharmacist|
+                          doctor|nurse|employee, --variant expired|not-yet-valid|blocked|
+                          puk-1-left|cpe, --serial 8DIGITS. --pin and --puk configure a
+                          virtual TEST card: they are not real secrets.
   companion               companion status board (npm start)
 
 General options:
@@ -113,6 +190,7 @@ General options:
   --lang fr|en            message language (default: fr)
   --demo                  use the built-in virtual reader instead of PC/SC
   --timeout MS            longest wait for one card command (default: 15000)
+  --trace FILE            writes the APDU trace of card / pin / auth-test (codes redacted)
   -h, --help              this help
   -v, --version           version`,
   usageInvalid: 'Invalid command line: {detail}',
@@ -180,6 +258,56 @@ General options:
   companionSourceDemo: 'built-in virtual reader (demo)',
   companionFallback: 'No PC/SC reader available ({why}): starting in demo mode with virtual cards.',
   companionNext: 'The activation wizard (window) comes with the desktop app. Ctrl-C to quit.',
+  pinMissingAction: 'say which operation: ecps pin status|verify|change|unblock',
+  pinUnknownAction: 'unknown operation "{name}" for "ecps pin" (status, verify, change, unblock)',
+  pinOnArgv: 'a PIN or PUK is never typed on the command line (other users would see it with "ps" and it would stay in the shell history); it is asked for without echo, or read from standard input with --pin-stdin',
+  promptPin: 'PIN (4 digits): ',
+  promptNewPin: 'New PIN: ',
+  promptConfirmPin: 'Confirm the new PIN: ',
+  promptPuk: 'Unblocking code, PUK (8 digits): ',
+  pinLabel: 'PIN',
+  pukLabel: 'Unblocking code (PUK)',
+  triesOf: '{n} attempt{s} left out of {max}',
+  blockedState: 'BLOCKED',
+  usesLeft: '{n} use{s} left',
+  pinVerifyOk: 'PIN correct.',
+  pinChangeOk: 'PIN changed.',
+  pinUnblockOk: 'Card unblocked: the new PIN is set.',
+  holderLabel: 'Holder',
+  professionLabel: 'Profession',
+  organizationLabel: 'Organisation',
+  validityLabel: 'Validity',
+  validityRange: 'from {from} to {to}',
+  expiresIn: 'expires in {n} day{s}',
+  expiredState: 'EXPIRED',
+  notYetValidState: 'NOT YET VALID',
+  issuerLabel: 'Issuer',
+  identityUnreadable: 'Identity unreadable: {message}',
+  pinStatusUnreadable: 'PIN tries unreadable: {message}',
+  authTitle: 'Card authentication test',
+  authChallenge: 'Challenge',
+  authChallengeValue: '{n} random bytes',
+  authAlgorithm: 'Algorithm',
+  authSignature: 'Card signature',
+  authSignatureOk: 'verified with the authentication certificate',
+  authSignatureBad: 'DOES NOT MATCH the authentication certificate',
+  authChain: 'Certificate chain',
+  authPinVerified: 'PIN verified before the signature',
+  authSignatureTime: 'Signature time',
+  authTotalTime: 'Total time',
+  msValue: '{ms} ms',
+  authVerdict: 'Verdict',
+  authValid: 'VALID',
+  authInvalid: 'INVALID',
+  authBadSignatureReason: 'the card’s signature does not match its certificate.',
+  simulateBadPin: '--pin: the virtual card’s PIN must be 4 digits',
+  simulateBadPuk: '--puk: the virtual card’s PUK must be 8 digits',
+  simulateBadSerial: '--serial: 8 digits expected',
+  simulateBadVariant: '--variant {value}: unknown variant ({list})',
+  simulateBadHolder: '--holder: "SURNAME Given" or a test holder ({list}) expected',
+  simulateCpsOnly: 'option "{option}" only applies to a CPS card (cps3, cps4)',
+  simulateHolder: 'Holder: {holder} ({profession}) — variant: {variant}',
+  traceWritten: 'APDU trace written to {file} (PIN and PUK redacted).',
 };
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { fr, en };

@@ -73,3 +73,15 @@ export function readSecretFromTerminal(io: CliIo, prompt: string): Promise<Uint8
     input.on('data', onData);
   });
 }
+
+/** Zeroes every buffer given (secrets are bytes precisely so this is possible). */
+export function wipe(...secrets: ReadonlyArray<Uint8Array | undefined>): void {
+  for (const s of secrets) s?.fill(0);
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}

@@ -6,7 +6,7 @@
 import type { EcpsError } from '../../src-shared/errors';
 import type { ReaderPort } from '../../src-shared/reader-port';
 import { createPcscReaderPort } from '../../native-bindings/pcsc';
-import { createDemoReader } from '../../simulators/cards/catalog';
+import { createDemoPort } from './demo';
 import { readerErrors } from './errors';
 
 const idlePorts: ReaderPort[] = [];
@@ -29,7 +29,7 @@ export interface OpenPortOptions {
 export async function openReaderPort(options: OpenPortOptions): Promise<OpenedPort> {
   const timeouts = options.transmitTimeoutMs === undefined ? {} : { transmitTimeoutMs: options.transmitTimeoutMs };
   if (options.mode === 'demo') {
-    const port = createDemoReader(timeouts);
+    const port = await createDemoPort(timeouts);
     await port.start();
     return { port, demo: true };
   }
@@ -47,7 +47,7 @@ export async function openReaderPort(options: OpenPortOptions): Promise<OpenedPo
   // event (native-bindings/pcsc/reader-port.ts), and with no reader there may never be one.
   // The idle port is kept referenced and costs one blocked monitor thread.
   idlePorts.push(port);
-  const demo = createDemoReader(timeouts);
+  const demo = await createDemoPort(timeouts);
   await demo.start();
   return { port: demo, demo: true, fallbackReason: reason };
 }

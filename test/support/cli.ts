@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../src-main/cli/context';
 
@@ -46,7 +46,42 @@ export interface FakeIo {
   abort: () => void;
 }
 
-export function fakeIo(stdin = ''): FakeIo {
+/**
+ * A fake terminal for the no-echo prompts: `isTTY`, a `setRawMode` that records its calls,
+ * and one answer typed (with Enter) each time a prompt (text ending with ": ") reaches stderr.
+ */
+export interface FakeTty {
+  stdin: NodeJS.ReadableStream;
+  onStderr(text: string): void;
+  prompts: string[];
+  rawModes: boolean[];
+}
+
+export function fakeTty(answers: readonly string[]): FakeTty {
+  const stream = new PassThrough() as PassThrough & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+  const pending = [...answers];
+  const prompts: string[] = [];
+  const rawModes: boolean[] = [];
+  stream.isTTY = true;
+  stream.setRawMode = (raw) => {
+    rawModes.push(raw);
+  };
+  return {
+    stdin: stream,
+    prompts,
+    rawModes,
+    onStderr(text) {
+      if (!/: $/.test(text)) return;
+      prompts.push(text);
+      const answer = pending.shift();
+      // After the prompt: the reader listens once raw mode is on (same tick as the prompt).
+      if (answer !== undefined) setImmediate(() => stream.write(`${answer}\r`));
+      else setImmediate(() => stream.write('\u0003')); // Ctrl-C: nothing more to type
+    },
+  };
+}
+
+export function fakeIo(stdin = '', tty?: FakeTty): FakeIo {
   let out = '';
   let err = '';
   const controller = new AbortController();
@@ -57,8 +92,9 @@ export function fakeIo(stdin = ''): FakeIo {
       },
       stderr: (text) => {
         err += text;
+        tty?.onStderr(text);
       },
-      stdin: Readable.from([stdin]),
+      stdin: tty ? tty.stdin : Readable.from([stdin]),
       signal: controller.signal,
       exitsAfterCommand: false,
     },
@@ -73,12 +109,14 @@ export interface RunMainOptions {
   /** Aborts the signal (Ctrl-C) once `until` is true for the output so far, or after `abortAfterMs`. */
   until?: (stdout: string) => boolean;
   abortAfterMs?: number;
+  /** Answers typed on a fake terminal, one per prompt (no-echo PIN entry). */
+  tty?: FakeTty;
 }
 
 /** Calls `main(argv, io)` in-process. Dynamic import: test files that only need the helper stay light. */
 export async function runMain(argv: string[], options: RunMainOptions = {}): Promise<CliResult> {
   const { main } = await import('../../src-main/cli/main');
-  const fake = fakeIo(options.stdin ?? '');
+  const fake = fakeIo(options.stdin ?? '', options.tty);
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   let poller: NodeJS.Timeout | undefined;

@@ -1,41 +1,77 @@
-/** `ecps card [--reader NAME]`: type (confirmed by the card), ATR, serial number, protocol. */
+/**
+ * `ecps card [--reader NAME]`: type (confirmed by the card), ATR, serial number, protocol;
+ * for a CPS also the holder's identity (authentication certificate, through PKCS#15) and the
+ * PIN counter (read without spending a try). A Vitale card in the slot is named as such with
+ * the "insert your CPS in the other slot" outcome; `card` still exits 0: it says what is in
+ * the reader (the PIN and authentication commands exit 11 on it).
+ */
 import { toHex } from '../../../src-shared/hex';
-import type { CliContext } from '../context';
+import type { CpsIdentity, PinStatus } from '../../card/cps/index';
+import { asEcpsError, type CliContext } from '../context';
 import { EXIT } from '../exit-codes';
-import { openPcscOrFail } from '../../reader/open-port';
-import { findReader, inspectCard } from '../../reader/inspect';
+import { identityJson, identityLines, pinJson, pinText } from '../format';
+import { withCardSession } from '../cps-session';
 
 export async function runCard(ctx: CliContext, options: { reader?: string }): Promise<number> {
-  const { port, demo } = await openPcscOrFail({ demo: ctx.demo, transmitTimeoutMs: ctx.timeoutMs });
-  try {
-    const reader = findReader(port, options.reader);
-    const inspection = await inspectCard(port, reader);
-    if (inspection.error) throw inspection.error;
-    const id = inspection.identification;
+  return withCardSession(ctx, options.reader === undefined ? {} : { reader: options.reader }, async (session) => {
+    const id = session.identification;
+    const app = session.application;
+    let identity: CpsIdentity | undefined;
+    let pin: PinStatus | undefined;
+    let identityError: ReturnType<typeof asEcpsError> | undefined;
+    let pinError: ReturnType<typeof asEcpsError> | undefined;
+    if (app.kind === 'cps') {
+      // Neither failure hides the rest: a card with no certificate still has a PIN counter.
+      identity = await app.readIdentity().catch((error: unknown) => {
+        identityError = asEcpsError(error);
+        return undefined;
+      });
+      pin = await app.pinStatus().catch((error: unknown) => {
+        pinError = asEcpsError(error);
+        return undefined;
+      });
+    }
+    const outcome = app.kind === 'vitale' ? app.outcome() : undefined;
     if (ctx.json) {
       ctx.emitJson({
-        reader: inspection.reader,
-        demo,
-        atr: toHex(inspection.atr, ''),
-        protocol: inspection.protocol ?? null,
+        reader: session.reader,
+        demo: session.demo,
+        atr: toHex(session.atr, ''),
+        protocol: session.protocol ?? null,
         type: id.type,
         label: id.label[ctx.lang],
         confirmed: id.confirmed,
         serialNumber: id.serialNumber ?? null,
         evidence: id.evidence,
+        ...(app.kind === 'cps'
+          ? {
+              identity: identity ? identityJson(identity) : null,
+              ...(identityError ? { identityError: identityError.toJSON(ctx.lang) } : {}),
+              pin: pin ? pinJson(pin) : null,
+              ...(pinError ? { pinError: pinError.toJSON(ctx.lang) } : {}),
+            }
+          : {}),
+        ...(outcome ? { outcome: outcome.toJSON(ctx.lang) } : {}),
       });
-    } else {
-      if (demo) ctx.line(ctx.t('demoBanner'));
-      ctx.line(ctx.field(ctx.t('reader'), inspection.reader));
-      ctx.line(ctx.field(ctx.t('typeLabel'), `${id.label[ctx.lang]} (${id.type})`));
-      ctx.line(ctx.field(ctx.t('confirmedLabel'), id.confirmed ? ctx.t('yes') : ctx.t('no')));
-      if (id.serialNumber) ctx.line(ctx.field(ctx.t('serialLabel'), id.serialNumber));
-      ctx.line(ctx.field(ctx.t('atrLabel'), toHex(inspection.atr)));
-      if (inspection.protocol) ctx.line(ctx.field(ctx.t('protocolLabel'), inspection.protocol.replace('T', 'T=')));
-      for (const line of id.evidence) ctx.line(`    · ${line}`);
+      return EXIT.ok;
     }
+    if (session.demo) ctx.line(ctx.t('demoBanner'));
+    ctx.line(ctx.field(ctx.t('reader'), session.reader));
+    ctx.line(ctx.field(ctx.t('typeLabel'), `${id.label[ctx.lang]} (${id.type})`));
+    ctx.line(ctx.field(ctx.t('confirmedLabel'), id.confirmed ? ctx.t('yes') : ctx.t('no')));
+    if (id.serialNumber) ctx.line(ctx.field(ctx.t('serialLabel'), id.serialNumber));
+    ctx.line(ctx.field(ctx.t('atrLabel'), toHex(session.atr)));
+    if (session.protocol) ctx.line(ctx.field(ctx.t('protocolLabel'), session.protocol.replace('T', 'T=')));
+    if (identity) for (const line of identityLines(ctx, identity)) ctx.line(line);
+    if (identityError) ctx.line(ctx.t('identityUnreadable', { message: identityError.text(ctx.lang) }));
+    if (pin) ctx.line(ctx.field(ctx.t('pinLabel'), pinText(ctx, pin)));
+    if (pinError) ctx.line(ctx.t('pinStatusUnreadable', { message: pinError.text(ctx.lang) }));
+    if (outcome) {
+      ctx.line(`⚠ ${outcome.text(ctx.lang)}`);
+      const remedy = outcome.remedyText(ctx.lang);
+      if (remedy) ctx.line(ctx.t('remedyLine', { remedy }));
+    }
+    for (const line of id.evidence) ctx.line(`    · ${line}`);
     return EXIT.ok;
-  } finally {
-    await ctx.release(port);
-  }
+  });
 }

@@ -9,11 +9,28 @@ import { pcscErrors } from '../../../native-bindings/pcsc/errors';
 import { simulatorErrors } from '../../../simulators/cards/simulator-errors';
 import { cardErrors } from '../../../src-main/card/errors';
 import { readerErrors } from '../../../src-main/reader/errors';
+import { cpsErrors } from '../../../src-main/card/cps/errors';
+import { pkiErrors } from '../../../simulators/pki/pki-errors';
+import { cliErrors } from '../../../src-main/cli/cli-errors';
 import { EXIT, EXPLICIT_EXIT_CODES, exitCodeForError, hasExplicitExitCode } from '../../../src-main/cli/exit-codes';
 import { createContext } from '../../../src-main/cli/context';
 import { fakeIo } from '../../support/cli';
 
-const { ok, failure, usage, serviceUnavailable: service, noReader, noCard, cardError: card, cardInUse: inUse, invalidAtr } = EXIT;
+const {
+  ok,
+  failure,
+  usage,
+  serviceUnavailable: service,
+  noReader,
+  noCard,
+  cardError: card,
+  cardInUse: inUse,
+  invalidAtr,
+  pinRefused,
+  pinNotSent,
+  notACps,
+  authenticationInvalid,
+} = EXIT;
 
 /**
  * One decision per code. The simulators reuse the PC/SC port's codes with the same meaning
@@ -62,6 +79,36 @@ const EXPECTED: Record<string, number> = {
   // `ecps simulate` arguments.
   UnknownCardKind: usage,
   FaultSpecInvalid: usage,
+  // `ecps simulate --holder`, and the sandbox PKI behind simulate and the demo.
+  InvalidHolder: usage,
+  InvalidValidity: failure,
+  SandboxFixturesMissing: failure,
+  // The CPS: a wrong or blocked code (9); nothing sent, for safety (10).
+  PinIncorrect: pinRefused,
+  PinBlocked: pinRefused,
+  PukIncorrect: pinRefused,
+  PukBlocked: pinRefused,
+  PinLastTryNeedsConfirmation: pinNotSent,
+  PinFormatInvalid: pinNotSent,
+  PinConfirmationMismatch: pinNotSent,
+  PinInputMissing: usage,
+  PinEntryCancelled: failure,
+  // The CPS answered something unclear or refused: a card problem.
+  PinOutcomeUnknown: card,
+  PinStatusUnavailable: card,
+  PinCommandRefused: card,
+  SecurityStatusNotSatisfied: card,
+  CryptoOperationFailed: card,
+  CpsApplicationMissing: card,
+  CpsObjectMissing: card,
+  CpsDataMalformed: card,
+  CpsFileUnreadable: card,
+  // Not a CPS (11); auth-test verdict INVALIDE (12).
+  NotACps: notACps,
+  VitaleInCpsSlot: notACps,
+  AuthenticationInvalid: authenticationInvalid,
+  TrustFileUnreadable: usage,
+  TraceWriteFailed: failure,
   // The CLI.
   UsageError: usage,
   AtrNotHex: invalidAtr,
@@ -86,7 +133,9 @@ const CATALOGUES: { name: string; codes: readonly string[] }[] = [
   { name: 'simulators/cards', codes: simulatorErrors.codes },
   { name: 'src-main/card', codes: cardErrors.codes },
   { name: 'src-main/reader', codes: readerErrors.codes },
-  { name: 'src-main/cli', codes: ['UsageError', 'UnexpectedError', 'AtrNotHex'] },
+  { name: 'src-main/card/cps', codes: cpsErrors.codes },
+  { name: 'simulators/pki', codes: pkiErrors.codes },
+  { name: 'src-main/cli', codes: ['UsageError', 'UnexpectedError', 'AtrNotHex', ...cliErrors.codes] },
 ];
 
 describe('exitCodeForError', () => {
@@ -124,7 +173,7 @@ describe('exitCodeForError', () => {
   it('every exit code is documented in the README table, with the same numbers', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('### Exit codes'));
-    const documented = [...section.matchAll(/^\| (\d) \| /gm)].map((m) => Number(m[1]));
+    const documented = [...section.matchAll(/^\| (\d+) \| /gm)].map((m) => Number(m[1]));
     expect(documented).toEqual(Object.values(EXIT).sort((a, b) => a - b));
     expect(ok).toBe(0);
   });

@@ -4,7 +4,7 @@ import { localized, messageCatalogues, t, type MessageKey } from '../../../src-m
 
 const fr = messageCatalogues.fr;
 const en = messageCatalogues.en;
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
 
 describe('CLI message catalogues', () => {
   it('fr and en have exactly the same keys', () => {
