@@ -1,0 +1,6 @@
+/** The phone link (issue 4 §3): what the activation orchestrator and the CLI import. */
+export { PairingSession } from './pairing-session';
+export type { CodeResult, PairingEvents, PairingPhase, PairingStartOptions, QrReason } from './pairing-types';
+export { nodePairingCrypto } from './crypto';
+export { pairingErrors } from './errors';
+export { createRelayHub, parseRelayJoin, relayJoinUrl, startRelayServer, type RelayHub, type RelayRole } from './relay';
