@@ -6,14 +6,17 @@
  * taken within the same round, not absolute times.
  *
  * Env: BENCH_APDUS (per method per round, default 2000), BENCH_ROUNDS (default 9),
- * BENCH_CYCLES (identification insert/remove cycles, default 20).
+ * BENCH_CYCLES (identification insert/remove cycles, default 20), BENCH_OPS (readIdentity() and
+ * pinStatus() calls per method per round, default 40; see cps-ops.ts).
  */
 import { createRequire } from 'node:module';
 import type * as PcscMini from 'pcsc-mini';
 import { performance } from 'node:perf_hooks';
 import { startPcscRig } from '../test/support/pcscd-rig';
 import { VpcdSlot } from '../simulators/cards/vpcd-bridge';
-import { createVirtualCard } from '../simulators/cards/catalog';
+import { createVirtualCardWithCredentials } from '../simulators/cards/catalog';
+import type { IsoCard } from '../simulators/cards/iso-card';
+import { identifyCard } from '../src-main/card/identify';
 import { createPcscReaderPort } from '../native-bindings/pcsc';
 import { CardChannel } from '../src-main/card/channel';
 import { encodeCommand, type CommandApdu } from '../src-main/card/apdu';
@@ -23,10 +26,12 @@ import type { ReaderEvent } from '../src-shared/reader-port';
 import { buildNativeFloor, runNativeFloor } from './native-floor';
 import { fmt, median, quantile, ratioSummary, rotate } from './stats';
 import { measureJsCost } from './js-cost';
+import { benchCpsOperations } from './cps-ops';
 
 const APDUS = Number(process.env.BENCH_APDUS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
+const OPS = Number(process.env.BENCH_OPS ?? 40);
 const WARMUP = Math.max(20, Math.floor(APDUS / 10));
 
 const require = createRequire(import.meta.url);
@@ -49,7 +54,9 @@ async function timeLoop(count: number, send: () => Promise<unknown>): Promise<nu
 
 async function main() {
   const rig = await startPcscRig({ nodelay: true });
-  const slot = new VpcdSlot(createVirtualCard('cps3'), { port: rig.vpcdPort, slot: 0 });
+  // With the sandbox PKI's certificates, so that readIdentity() has something to read.
+  const cps3 = (await createVirtualCardWithCredentials('cps3')) as IsoCard;
+  const slot = new VpcdSlot(cps3, { port: rig.vpcdPort, slot: 0 });
   await slot.insert();
   const readerName = rig.readerNames[0];
   const pcsc = require('pcsc-mini') as typeof PcscMini;
@@ -114,6 +121,11 @@ async function main() {
         ` = ${fmt((js.cardChannel / rawUs) * 100, 1)} % d'un APDU pcsc-mini brut`,
     );
   }
+
+  // The CPS card layer (issue 3 §5): readIdentity() and pinStatus() against the same APDUs raw.
+  const identification = await identifyCard(connection.atr, channel);
+  if (identification.type !== 'cps3' || !identification.confirmed) throw new Error(`CPS3 not identified: ${identification.type}`);
+  await benchCpsOperations({ connection, channel, identification, rawCard, rawOut, card: cps3, rounds: ROUNDS, iterations: OPS });
 
   await connection.disconnect();
   await rawCard.disconnect(pcsc.CardDisposition.LEAVE);

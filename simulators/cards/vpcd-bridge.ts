@@ -44,7 +44,11 @@ export class VpcdSlot extends EventEmitter {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly stayInserted: boolean;
   private readonly retryMs: number;
-  /** Serialises replies: vpcd sends one command at a time, but an async card must not reorder. */
+  /**
+   * Serialises replies on the current socket: vpcd sends one command at a time, but an async
+   * card must not reorder. One chain per socket (reset in open()): after pcscd restarts, the
+   * new pcscd's ATR request must not wait behind an answer still pending for the dead socket.
+   */
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -112,6 +116,7 @@ export class VpcdSlot extends EventEmitter {
     socket.setNoDelay(true);
     this.socket = socket;
     this.pending = Buffer.alloc(0);
+    this.chain = Promise.resolve();
     let connected = false;
     socket.on('connect', () => {
       connected = true;
