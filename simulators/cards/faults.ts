@@ -16,6 +16,8 @@
  *                     even in T=0 (as a reader that fetches `61xx` data itself would), and
  *                     answers `00 C0` with 6D00. Data is never announced with 61xx, so nothing
  *                     becomes unreachable; a host that insists on GET RESPONSE gets 6D00.
+ * Legacy-reader faults for the fallback ladder (`t0-only`, `needs-cold-reset`, `no-case4`,
+ * `max-read:N`, `no-extended`) are described in legacy-faults.ts.
  * Several faults stack; the first listed is the innermost (closest to the card).
  */
 import type { LocalizedText } from '../../src-shared/errors';
@@ -23,13 +25,15 @@ import { concatBytes } from '../../src-shared/hex';
 import { buildCommandApdu, parseCommandApdu, splitResponse, SW, responseBytes } from './apdu';
 import { simulatorErrors } from './simulator-errors';
 import { isFault, type CardReply, type VirtualCard } from './virtual-card';
+import { applyLegacyFault, formatLegacyFault, type LegacyFaultSpec } from './legacy-faults';
 
 export type FaultSpec =
   | { kind: 'mute'; afterCommands: number }
   | { kind: 'slow'; delayMs: number }
   | { kind: 'drop'; atCommand: number }
   | { kind: 'wrong-le' }
-  | { kind: 'no-get-response' };
+  | { kind: 'no-get-response' }
+  | LegacyFaultSpec;
 
 export type FaultKind = FaultSpec['kind'];
 
@@ -50,6 +54,29 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultKind, { usage: string; tex
       fr: 'renvoie les données directement et refuse GET RESPONSE (6D00)',
       en: 'returns data directly and refuses GET RESPONSE (6D00)',
     },
+  },
+  't0-only': {
+    usage: 't0-only',
+    text: { fr: 'ATR limité à T=0 : une demande de T=1 échoue', en: 'ATR offers T=0 only: asking for T=1 fails' },
+  },
+  'needs-cold-reset': {
+    usage: 'needs-cold-reset',
+    text: {
+      fr: 'se bloque (6F00) ; seule une remise sous tension la débloque, pas un reset à chaud',
+      en: 'wedges (6F00); only a power cycle clears it, not a warm reset',
+    },
+  },
+  'no-case4': {
+    usage: 'no-case4',
+    text: { fr: 'refuse les commandes de cas 4 (6700), accepte le cas 3 + GET RESPONSE', en: 'refuses case-4 commands (6700), accepts case 3 + GET RESPONSE' },
+  },
+  'max-read': {
+    usage: 'max-read:N',
+    text: { fr: 'refuse READ BINARY au-delà de N octets (6700)', en: 'refuses READ BINARY above N bytes (6700)' },
+  },
+  'no-extended': {
+    usage: 'no-extended',
+    text: { fr: 'refuse les APDU étendues (6700)', en: 'refuses extended APDUs (6700)' },
   },
 };
 
@@ -78,8 +105,14 @@ export function parseFaultSpec(text: string): FaultSpec {
       return { kind: 'drop', atCommand: count(text, value, 'N', 1) };
     case 'wrong-le':
     case 'no-get-response':
+    case 't0-only':
+    case 'needs-cold-reset':
+    case 'no-case4':
+    case 'no-extended':
       if (value !== undefined) invalid(text, `${name} takes no parameter`);
       return { kind: name };
+    case 'max-read':
+      return { kind: 'max-read', maxLe: count(text, value, 'N', 1) };
     default:
       return invalid(text, `unknown fault "${name ?? ''}"; known: ${Object.keys(FAULT_DESCRIPTIONS).join(', ')}`);
   }
@@ -99,6 +132,8 @@ export function formatFaultSpec(spec: FaultSpec): string {
       return `slow:${spec.delayMs}`;
     case 'drop':
       return `drop:${spec.atCommand}`;
+    case 'max-read':
+      return formatLegacyFault(spec);
     default:
       return spec.kind;
   }
@@ -222,6 +257,8 @@ export function applyFault(card: VirtualCard, spec: FaultSpec): VirtualCard {
       return new WrongLeCard(card);
     case 'no-get-response':
       return new NoGetResponseCard(card);
+    default:
+      return applyLegacyFault(card, spec);
   }
 }
 

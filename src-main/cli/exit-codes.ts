@@ -25,6 +25,12 @@ export const EXIT = {
   notACps: 11,
   /** `ecps auth-test`: the card's signature or its certificate chain did not verify. */
   authenticationInvalid: 12,
+  /** `ecps activate`: the activation authority did not answer (network, proxy, service down). */
+  authorityUnavailable: 13,
+  /** `ecps activate` / `ecps phone`: the activation did not complete (refused, cancelled, phone link lost…). */
+  activationFailed: 14,
+  /** `ecps diagnose`: at least one check failed (the report says which and what to do). */
+  diagnosticsFailed: 15,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -35,6 +41,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
  * is covered. Codes not listed (a new one) fall back on their name, then on `failure`.
  */
 const BY_CODE: Record<string, ExitCode> = {
+  // `ecps diagnose` (src-main/diagnostics): the report could not be written.
+  ReportWriteFailed: EXIT.failure,
   // The CLI itself.
   UsageError: EXIT.usage,
   UnexpectedError: EXIT.failure,
@@ -128,6 +136,11 @@ const BY_CODE: Record<string, ExitCode> = {
   InternalError: EXIT.failure,
   PcscError: EXIT.failure,
   SlotOccupied: EXIT.failure,
+  // The activation authority (src-shared/activation-authority.ts, src-main/activation).
+  AuthorityUnreachable: EXIT.authorityUnavailable,
+  AuthorityTimeout: EXIT.authorityUnavailable,
+  AuthorityProtocolError: EXIT.authorityUnavailable,
+  AuthorityRefused: EXIT.activationFailed,
 };
 
 /** Whether a code has an explicit decision in the table (used by the tests). */

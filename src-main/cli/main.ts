@@ -16,6 +16,10 @@ import { runSimulate } from './commands/simulate';
 import { runCompanion } from './commands/companion';
 import { runPin } from './commands/pin';
 import { runAuthTest } from './commands/auth-test';
+import { runActivate } from './commands/activate';
+import { runPhone } from './commands/phone';
+import { runAuthority } from './commands/authority';
+import { runDiagnose } from './commands/diagnose';
 import { ApduTrace } from '../reader/apdu-trace';
 import { cliError } from './cli-errors';
 import { VIRTUAL_CARD_KINDS } from '../../simulators/cards/catalog';
@@ -115,6 +119,63 @@ const COMMANDS: Record<string, Command> = {
       }),
   },
   companion: { options: {}, maxArgs: 0, run: (ctx) => runCompanion(ctx) },
+  diagnose: {
+    options: {
+      html: { type: 'string' },
+      'show-personal-data': { type: 'boolean' },
+      reader: { type: 'string' },
+      authority: { type: 'string' },
+    },
+    maxArgs: 0,
+    run: (ctx, v) =>
+      runDiagnose(ctx, {
+        showPersonalData: v['show-personal-data'] === true,
+        ...(v.html !== undefined ? { html: v.html as string } : {}),
+        ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
+        ...(v.authority !== undefined ? { authority: v.authority as string } : {}),
+      }),
+  },
+  activate: {
+    options: {
+      reader: { type: 'string' },
+      authority: { type: 'string' },
+      bind: { type: 'string' },
+      relay: { type: 'string' },
+      stdin: { type: 'boolean' },
+      'accept-cgu': { type: 'boolean' },
+      'without-card': { type: 'boolean' },
+      'national-id': { type: 'string' },
+      'password-iterations': { type: 'string' },
+    },
+    maxArgs: 0,
+    run: (ctx, v) =>
+      runActivate(ctx, {
+        ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
+        ...(v.authority !== undefined ? { authority: v.authority as string } : {}),
+        ...(v.bind !== undefined ? { bind: v.bind as string } : {}),
+        ...(v.relay !== undefined ? { relay: v.relay as string } : {}),
+        ...(v['national-id'] !== undefined ? { nationalId: v['national-id'] as string } : {}),
+        ...(/^\d{4,7}$/.test(String(v['password-iterations'])) ? { passwordIterations: Number(v['password-iterations']) } : {}),
+        stdin: v.stdin === true,
+        acceptCgu: v['accept-cgu'] === true,
+        withoutCard: v['without-card'] === true,
+      }),
+  },
+  phone: {
+    options: { stdin: { type: 'boolean' }, 'relay-only': { type: 'boolean' } },
+    maxArgs: 1,
+    run: (ctx, v, args) => runPhone(ctx, { ...(args[0] !== undefined ? { payload: args[0] } : {}), stdin: v.stdin === true, relayOnly: v['relay-only'] === true }),
+  },
+  authority: {
+    options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' } },
+    maxArgs: 0,
+    run: (ctx, v) =>
+      runAuthority(ctx, {
+        ...(v.port !== undefined ? { port: v.port as string } : {}),
+        ...(v.host !== undefined ? { host: v.host as string } : {}),
+        ...(v.data !== undefined ? { data: v.data as string } : {}),
+      }),
+  },
 };
 
 /** Every `--name` / `-x` that takes a value, whatever the command: its value is not the command name. */

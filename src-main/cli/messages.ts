@@ -31,6 +31,19 @@ Commandes :
                           puk-1-left|cpe, --serial 8CHIFFRES. --pin et --puk règlent une
                           carte de TEST virtuelle : ce ne sont pas des secrets réels.
   companion               tableau de bord du compagnon (npm start)
+  diagnose [--html FICHIER] [--show-personal-data] [--reader NOM] [--authority URL]
+                          diagnostic technicien : service PC/SC, lecteurs, cartes, CPS,
+                          GALSS, autorité, port d’appairage ; rapport HTML imprimable
+                          (nom et RPPS masqués sauf --show-personal-data) ; code 15 si une
+                          vérification échoue
+  activate [--reader NOM] [--authority URL|sandbox] [--bind ADRESSE] [--relay URL]
+           [--accept-cgu] [--stdin] | activate --without-card [--national-id N]
+                          activation de la e-CPS (avec la carte : code porteur, CGU, QR code,
+                          code du téléphone, mot de passe ; --stdin : une réponse par ligne)
+  phone <ecps1:…> [--stdin] [--relay-only]
+                          téléphone de référence (l’application e-CPS simulée)
+  authority [--port N] [--host 127.0.0.1] [--data DOSSIER]
+                          autorité d’activation de test (bac à sable) jusqu’à Ctrl-C
 
 Options générales :
   --json                  sortie JSON (un document, ou un par ligne pour les flux)
@@ -154,6 +167,47 @@ Options générales :
   simulateCpsOnly: 'l’option « {option} » ne vaut que pour une carte CPS (cps3, cps4)',
   simulateHolder: 'Titulaire : {holder} ({profession}) — variante : {variant}',
   traceWritten: 'Trace APDU écrite dans {file} (codes porteur et de déblocage masqués).',
+  diagnoseHtmlWritten: 'Rapport HTML écrit dans {file}.',
+  diagnoseBadAuthority: '--authority {value} : « sandbox » ou une adresse http(s):// est attendue',
+  activateAuthority: 'Autorité d’activation : {label} — {url}',
+  activateBadBind: '--bind {value} : une adresse IP d’une interface de cet ordinateur est attendue',
+  activateBadAuthority: '--authority {value} : « sandbox » ou une adresse http(s):// est attendue',
+  activateInputEnded: 'l’entrée standard s’est terminée avant la réponse attendue (--stdin : une ligne par question)',
+  activateQrHint: 'Avec le téléphone de référence : ecps phone {payload}',
+  activateQrPayload: 'Contenu du QR code : {payload}',
+  activateEmail: 'E-mail (bac à sable) envoyé à {to} — QR code : {payload}',
+  activateSms: 'SMS (bac à sable) envoyé au {to} : code {code}',
+  activateRequestSent: 'Demande envoyée : le QR code part par e-mail à {to}.',
+  activatePhoneConnected: 'Téléphone connecté ({via}).',
+  activateSmsSent: 'Code SMS envoyé au {to} : saisissez-le sur le téléphone.',
+  activateDone: 'e-CPS activée (activation {id}).',
+  activatePromptCode: 'Code affiché sur le téléphone : ',
+  activatePromptPassword: 'Mot de passe e-CPS (4 chiffres) : ',
+  activatePromptPasswordAgain: 'Confirmez le mot de passe e-CPS : ',
+  activatePromptNationalId: 'Numéro RPPS : ',
+  activateCguTitle: 'Conditions générales d’utilisation (version {version}) :',
+  activateCguAsk: 'Acceptez-vous ces conditions ? [o/N] : ',
+  phoneMissingPayload: 'indiquez le contenu du QR code : ecps phone <ecps1:…>',
+  phoneConnected: 'Connecté à l’ordinateur ({via}).',
+  phoneCode: 'Code à saisir sur l’ordinateur : {code}',
+  phoneCodeConfirmed: 'Code confirmé par l’ordinateur.',
+  phonePasswordAsked: 'Saisissez le mot de passe e-CPS choisi sur l’ordinateur.',
+  phonePromptPassword: 'Mot de passe e-CPS : ',
+  phonePasswordOk: 'Mot de passe vérifié.',
+  phonePasswordWrong: 'Mot de passe différent de celui de l’ordinateur : il reste {n} essai(s).',
+  phoneSmsAsked: 'Saisissez le code reçu par SMS.',
+  phonePromptSms: 'Code SMS : ',
+  phoneSmsOk: 'Code SMS vérifié.',
+  phoneSmsWrong: 'Code SMS incorrect : il reste {n} essai(s).',
+  phoneDone: 'e-CPS activée sur ce téléphone.',
+  phoneClosed: 'La liaison avec l’ordinateur a été fermée ({code} {reason}).',
+  phoneCancelled: 'Annulé.',
+  phoneInputEnded: 'L’entrée standard s’est terminée avant la réponse attendue.',
+  authorityBadPort: '--port {value} : un entier de 0 à 65535 est attendu',
+  authorityListening: '{label} — à l’écoute sur {url} (Ctrl-C pour arrêter)',
+  authorityRelay: 'Relais websocket : {url}',
+  authorityOutbox: 'Boîte d’envoi (e-mails et SMS) : {url}',
+  authorityMemoryOnly: 'Sans --data : les activations sont gardées en mémoire seulement.',
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -184,6 +238,19 @@ Commands:
                           puk-1-left|cpe, --serial 8DIGITS. --pin and --puk configure a
                           virtual TEST card: they are not real secrets.
   companion               companion status board (npm start)
+  diagnose [--html FILE] [--show-personal-data] [--reader NAME] [--authority URL]
+                          technician diagnostics: PC/SC service, readers, cards, CPS,
+                          GALSS, authority, pairing port; printable HTML report (name
+                          and RPPS masked unless --show-personal-data); exit 15 when a
+                          check fails
+  activate [--reader NAME] [--authority URL|sandbox] [--bind ADDRESS] [--relay URL]
+           [--accept-cgu] [--stdin] | activate --without-card [--national-id N]
+                          e-CPS activation (with the card: PIN, terms, QR code, the
+                          phone's code, password; --stdin: one answer per line)
+  phone <ecps1:…> [--stdin] [--relay-only]
+                          reference phone (the e-CPS app, simulated)
+  authority [--port N] [--host 127.0.0.1] [--data FOLDER]
+                          sandbox activation authority until Ctrl-C
 
 General options:
   --json                  JSON output (one document, or one per line for streams)
@@ -308,6 +375,47 @@ General options:
   simulateCpsOnly: 'option "{option}" only applies to a CPS card (cps3, cps4)',
   simulateHolder: 'Holder: {holder} ({profession}) — variant: {variant}',
   traceWritten: 'APDU trace written to {file} (PIN and PUK redacted).',
+  diagnoseHtmlWritten: 'HTML report written to {file}.',
+  diagnoseBadAuthority: '--authority {value}: "sandbox" or an http(s):// address expected',
+  activateAuthority: 'Activation authority: {label} — {url}',
+  activateBadBind: '--bind {value}: an IP address of one of this computer’s interfaces is expected',
+  activateBadAuthority: '--authority {value}: "sandbox" or an http(s):// address is expected',
+  activateInputEnded: 'standard input ended before the expected answer (--stdin: one line per question)',
+  activateQrHint: 'With the reference phone: ecps phone {payload}',
+  activateQrPayload: 'QR code content: {payload}',
+  activateEmail: 'E-mail (sandbox) sent to {to} — QR code: {payload}',
+  activateSms: 'SMS (sandbox) sent to {to}: code {code}',
+  activateRequestSent: 'Request sent: the QR code goes by e-mail to {to}.',
+  activatePhoneConnected: 'Phone connected ({via}).',
+  activateSmsSent: 'SMS code sent to {to}: type it on the phone.',
+  activateDone: 'e-CPS activated (activation {id}).',
+  activatePromptCode: 'Code shown on the phone: ',
+  activatePromptPassword: 'e-CPS password (4 digits): ',
+  activatePromptPasswordAgain: 'Confirm the e-CPS password: ',
+  activatePromptNationalId: 'RPPS number: ',
+  activateCguTitle: 'Terms of use (version {version}):',
+  activateCguAsk: 'Do you accept these terms? [y/N]: ',
+  phoneMissingPayload: 'give the QR code content: ecps phone <ecps1:…>',
+  phoneConnected: 'Connected to the computer ({via}).',
+  phoneCode: 'Code to type on the computer: {code}',
+  phoneCodeConfirmed: 'Code confirmed by the computer.',
+  phonePasswordAsked: 'Type the e-CPS password chosen on the computer.',
+  phonePromptPassword: 'e-CPS password: ',
+  phonePasswordOk: 'Password verified.',
+  phonePasswordWrong: 'Password differs from the computer’s: {n} attempt(s) left.',
+  phoneSmsAsked: 'Type the code received by SMS.',
+  phonePromptSms: 'SMS code: ',
+  phoneSmsOk: 'SMS code verified.',
+  phoneSmsWrong: 'Wrong SMS code: {n} attempt(s) left.',
+  phoneDone: 'e-CPS activated on this phone.',
+  phoneClosed: 'The link with the computer was closed ({code} {reason}).',
+  phoneCancelled: 'Cancelled.',
+  phoneInputEnded: 'Standard input ended before the expected answer.',
+  authorityBadPort: '--port {value}: an integer from 0 to 65535 is expected',
+  authorityListening: '{label} — listening on {url} (Ctrl-C to stop)',
+  authorityRelay: 'Websocket relay: {url}',
+  authorityOutbox: 'Outbox (e-mails and SMS): {url}',
+  authorityMemoryOnly: 'No --data: activations are kept in memory only.',
 };
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { fr, en };

@@ -34,7 +34,9 @@ function writeThenKill(file: string, atLeast: number): Promise<string[]> {
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (_code, signal) => {
+    // 'close', not 'exit': the acknowledgements the child printed before the kill may still
+    // sit in the pipe when 'exit' fires; 'close' comes after stdout is drained.
+    child.on('close', (_code, signal) => {
       if (signal !== 'SIGKILL') reject(new Error(`writer exited on its own: ${stderr}`));
       else resolve(acknowledged);
     });

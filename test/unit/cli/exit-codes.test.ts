@@ -12,6 +12,8 @@ import { readerErrors } from '../../../src-main/reader/errors';
 import { cpsErrors } from '../../../src-main/card/cps/errors';
 import { pkiErrors } from '../../../simulators/pki/pki-errors';
 import { cliErrors } from '../../../src-main/cli/cli-errors';
+import { diagnosticsErrors } from '../../../src-main/diagnostics/errors';
+import { authorityErrors } from '../../../src-shared/activation-authority';
 import { EXIT, EXPLICIT_EXIT_CODES, exitCodeForError, hasExplicitExitCode } from '../../../src-main/cli/exit-codes';
 import { createContext } from '../../../src-main/cli/context';
 import { fakeIo } from '../../support/cli';
@@ -30,6 +32,8 @@ const {
   pinNotSent,
   notACps,
   authenticationInvalid,
+  authorityUnavailable,
+  activationFailed,
 } = EXIT;
 
 /**
@@ -109,6 +113,8 @@ const EXPECTED: Record<string, number> = {
   AuthenticationInvalid: authenticationInvalid,
   TrustFileUnreadable: usage,
   TraceWriteFailed: failure,
+  // `ecps diagnose --html FILE` could not write its report.
+  ReportWriteFailed: failure,
   // The CLI.
   UsageError: usage,
   AtrNotHex: invalidAtr,
@@ -128,6 +134,14 @@ const EXPECTED: Record<string, number> = {
   ReadOffsetOutOfRange: failure,
 };
 
+// The activation authority's transport failures (ecps activate): 13; its refusal of an unknown kind: 14.
+Object.assign(EXPECTED, {
+  AuthorityUnreachable: authorityUnavailable,
+  AuthorityTimeout: authorityUnavailable,
+  AuthorityProtocolError: authorityUnavailable,
+  AuthorityRefused: activationFailed,
+});
+
 const CATALOGUES: { name: string; codes: readonly string[] }[] = [
   { name: 'native-bindings/pcsc', codes: pcscErrors.codes },
   { name: 'simulators/cards', codes: simulatorErrors.codes },
@@ -135,7 +149,9 @@ const CATALOGUES: { name: string; codes: readonly string[] }[] = [
   { name: 'src-main/reader', codes: readerErrors.codes },
   { name: 'src-main/card/cps', codes: cpsErrors.codes },
   { name: 'simulators/pki', codes: pkiErrors.codes },
+  { name: 'src-main/diagnostics', codes: diagnosticsErrors.codes },
   { name: 'src-main/cli', codes: ['UsageError', 'UnexpectedError', 'AtrNotHex', ...cliErrors.codes] },
+  { name: 'src-shared/activation-authority (transport)', codes: authorityErrors.codes.filter((c) => c.startsWith('Authority')) },
 ];
 
 describe('exitCodeForError', () => {

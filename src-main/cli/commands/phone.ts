@@ -1,0 +1,90 @@
+/**
+ * `ecps phone <qr-payload> [--json] [--stdin] [--relay-only]`: the reference phone (the e-CPS
+ * app's side of the pairing, simulators/phone/protocol-client.ts) in the terminal.
+ * Connects (direct endpoint first, then the relay), shows the 6-digit code once the computer
+ * proved it holds the keys (`{ "event": "code", "code" }`), asks for the SMS code when the
+ * computer says one was sent (activation without the card), asks for the e-CPS password when
+ * the computer requests the proof, proves it (the password never crosses the wire), sends its
+ * enrolment (a device key and a password verifier) and ends with `done` once registered.
+ * `--relay-only`: behave as a phone off the computer's network (4G, Wi-Fi client isolation).
+ */
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { nodePairingCrypto } from '../../pairing/crypto';
+import { PhoneClient } from '../../../simulators/phone/protocol-client';
+import { usageError, type CliContext } from '../context';
+import { EXIT } from '../exit-codes';
+import { LineInput } from './line-input';
+
+export interface PhoneOptions {
+  payload?: string;
+  stdin: boolean;
+  relayOnly: boolean;
+}
+
+export async function runPhone(ctx: CliContext, options: PhoneOptions): Promise<number> {
+  if (!options.payload) throw usageError('phoneMissingPayload');
+  const say = (json: Record<string, unknown>, text: string) => (ctx.json ? ctx.emitJson(json) : ctx.line(text));
+  const input = new LineInput(ctx, options.stdin);
+  const phone = await PhoneClient.connect(options.payload, { crypto: nodePairingCrypto, relayOnly: options.relayOnly, connectTimeoutMs: 3_000 });
+  say({ event: 'connected', via: phone.via }, ctx.t('phoneConnected', { via: phone.via }));
+  try {
+    return await new Promise<number>((resolve) => {
+      let finished = false;
+      const end = (code: number) => {
+        if (finished) return;
+        finished = true;
+        resolve(code);
+      };
+      const fail = (json: Record<string, unknown>, text: string) => {
+        if (ctx.json) ctx.emitJson({ event: 'error', ...json });
+        else ctx.stderr(`${text}\n`);
+        phone.close('error');
+        end(EXIT.activationFailed);
+      };
+      ctx.signal.addEventListener('abort', () => fail({ code: 'Cancelled' }, ctx.t('phoneCancelled')), { once: true });
+      let password: string | undefined;
+      phone.on('welcome', () => say({ event: 'code', code: phone.code }, ctx.t('phoneCode', { code: phone.code })));
+      phone.on('code-confirmed', () => say({ event: 'code-confirmed' }, ctx.t('phoneCodeConfirmed')));
+      phone.on('password-request', () => {
+        say({ event: 'password-required' }, ctx.t('phonePasswordAsked'));
+        void input.ask(ctx.t('phonePromptPassword'), true).then(async (typed) => {
+          if (typed === undefined) return fail({ code: 'InputEnded' }, ctx.t('phoneInputEnded'));
+          password = typed;
+          await phone.answerPassword(typed);
+        });
+      });
+      phone.on('password-result', ({ ok, triesLeft }) => {
+        say({ event: 'password-result', ok, triesLeft }, ok ? ctx.t('phonePasswordOk') : ctx.t('phonePasswordWrong', { n: triesLeft }));
+        if (!ok || password === undefined) return;
+        // The app's enrolment: its device key and a verifier of the password (salted PBKDF2), never the password.
+        const salt = randomBytes(16);
+        const verifier = Buffer.concat([salt, pbkdf2Sync(password, salt, 10_000, 32, 'sha256')]);
+        password = undefined;
+        phone.send('enrolment', { phonePublicKey: randomBytes(32).toString('base64url'), passwordVerifier: verifier.toString('base64url') });
+      });
+      phone.on('data', ({ topic, body }) => {
+        const b = (body ?? {}) as Record<string, unknown>;
+        if (topic === 'sms-sent' || (topic === 'sms-result' && b.ok === false && Number(b.attemptsLeft) > 0)) {
+          if (topic === 'sms-result') say({ event: 'sms-result', ok: false, attemptsLeft: b.attemptsLeft }, ctx.t('phoneSmsWrong', { n: String(b.attemptsLeft) }));
+          say({ event: 'sms-required', sentTo: b.sentTo }, ctx.t('phoneSmsAsked'));
+          void input.ask(ctx.t('phonePromptSms'), false).then((code) => {
+            if (code === undefined) return fail({ code: 'InputEnded' }, ctx.t('phoneInputEnded'));
+            phone.send('sms-code', { code: code.trim() });
+          });
+        } else if (topic === 'sms-result' && b.ok === true) {
+          say({ event: 'sms-result', ok: true }, ctx.t('phoneSmsOk'));
+        } else if (topic === 'activated') {
+          say({ event: 'done', activationId: b.activationId }, ctx.t('phoneDone'));
+          phone.close('done');
+          end(EXIT.ok);
+        }
+      });
+      phone.on('closed', ({ code, reason }) => {
+        if (finished) return;
+        fail({ code: 'PairingClosed', closeCode: code, reason }, ctx.t('phoneClosed', { code, reason }));
+      });
+    });
+  } finally {
+    input.close();
+  }
+}
