@@ -7,15 +7,16 @@
  */
 import type { ErrorDefinition } from './errors';
 
-const RETRY_OR_REINSERT = {
+/** Remedies other catalogues reuse (the PC/SC port's own codes). */
+export const RETRY_OR_REINSERT = {
   fr: 'Retirez la carte, réinsérez-la, puis réessayez.',
   en: 'Remove the card, insert it again, then retry.',
 };
-const CHECK_READER = {
+export const CHECK_READER = {
   fr: 'Vérifiez que le lecteur est bien branché (débranchez-le et rebranchez-le si besoin).',
   en: 'Check that the reader is plugged in (unplug and plug it back in if needed).',
 };
-const INTERNAL = {
+export const INTERNAL = {
   fr: 'Réessayez. Si le problème persiste, redémarrez l’application et joignez le rapport de diagnostic.',
   en: 'Retry. If it keeps happening, restart the application and attach the diagnostic report.',
 };

@@ -8,28 +8,15 @@
  * always travels on in `details.nativeCode` for technicians.
  */
 import { EcpsError, defineErrorCatalog, isEcpsError } from '../../src-shared/errors';
-import { READER_PORT_ERRORS } from '../../src-shared/reader-port-errors';
+import { CHECK_READER, INTERNAL, READER_PORT_ERRORS, RETRY_OR_REINSERT } from '../../src-shared/reader-port-errors';
 import { NATIVE_CODE_MAP } from './native-codes';
 
 export { NATIVE_CODE_MAP };
 
-const RETRY_OR_REINSERT = {
-  fr: 'Retirez la carte, réinsérez-la, puis réessayez.',
-  en: 'Remove the card, insert it again, then retry.',
-};
 const RESTART_SERVICE = {
   fr: 'Vérifiez que le service « Carte à puce » (pcscd) est démarré, puis réessayez. Au besoin, redémarrez l’ordinateur.',
   en: 'Check that the smart card service (pcscd) is running, then retry. If needed, restart the computer.',
 };
-const CHECK_READER = {
-  fr: 'Vérifiez que le lecteur est bien branché (débranchez-le et rebranchez-le si besoin).',
-  en: 'Check that the reader is plugged in (unplug and plug it back in if needed).',
-};
-const INTERNAL = {
-  fr: 'Réessayez. Si le problème persiste, redémarrez l’application et joignez le rapport de diagnostic.',
-  en: 'Retry. If it keeps happening, restart the application and attach the diagnostic report.',
-};
-
 export const pcscErrors = defineErrorCatalog({
   ...READER_PORT_ERRORS,
   ServiceUnavailable: {
