@@ -31,8 +31,8 @@ import { openConnection } from './open-connection';
 import { backoffDelay, type ResolvedOptions } from './options';
 import { ReaderRecord } from './reader-record';
 
-/** Initial reader events arrive ~10 ms after start(); this much silence means the list is known. */
-const SETTLE_QUIET_MS = 100;
+/** Initial reader events arrive ~10 ms after start() (more under load); this much silence means the list is known. */
+const SETTLE_QUIET_MS = 150;
 const SETTLE_MAX_MS = 2000;
 /** Pause between our last card activity and Client.stop() (see stop()). */
 const STOP_SETTLE_MS = 100;
@@ -245,7 +245,10 @@ export class PcscReaderPort implements ReaderPort {
 
   async #settle(): Promise<void> {
     const begin = Date.now();
-    while (Date.now() - this.#lastEventAt < SETTLE_QUIET_MS && Date.now() - begin < SETTLE_MAX_MS) {
+    // Quiet is measured from the start too: on a loaded machine the first reader events can
+    // come well after start() (seen: a CLI run that found no reader at all).
+    const quietSince = () => Math.max(this.#lastEventAt, begin);
+    while (Date.now() - quietSince() < SETTLE_QUIET_MS && Date.now() - begin < SETTLE_MAX_MS) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await Promise.all([...this.#records.values()].map((rec) => rec.events.idle()));

@@ -18,7 +18,8 @@ import { checkUpgrade, hostFor } from './upgrade-guard';
 export interface ListenerOptions {
   bindAddress: string;
   allowedOrigins: readonly string[];
-  onConnection(ws: WebSocket): void;
+  /** `peer` is the remote IP address (the session keeps at most one unauthenticated socket per peer). */
+  onConnection(ws: WebSocket, peer: string): void;
   /** Upgrades refused before any websocket existed (for diagnostics; never includes secrets). */
   onRefused?(why: string): void;
 }
@@ -26,9 +27,11 @@ export interface ListenerOptions {
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found' };
 
 function refuse(socket: Socket, status: number): void {
-  // No CORS header, no body: nothing a browser page could read or act on.
+  // No CORS header, no body: nothing a browser page could read or act on. The socket is gone
+  // as soon as the status is flushed (destroySoon), and at the latest 1 s later.
   socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   socket.destroySoon();
+  setTimeout(() => socket.destroy(), 1_000).unref();
 }
 
 export class PairingListener {
@@ -47,7 +50,9 @@ export class PairingListener {
   static async open(options: ListenerOptions): Promise<PairingListener> {
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
     wss.on('error', () => undefined); // never crash the companion on a hostile peer
-    const server = http.createServer((_req, res) => {
+    // connectionsCheckingInterval: Node enforces headersTimeout only on this tick (30 s by
+    // default), so slow-loris sockets that never finish their headers would live 30 s.
+    const server = http.createServer({ connectionsCheckingInterval: 1_000 }, (_req, res) => {
       // Plain HTTP has no meaning here: 404 for everything, no side effect, no CORS (Zoom 2019).
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end();
@@ -73,7 +78,8 @@ export class PairingListener {
         refuse(socket, verdict.status);
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => options.onConnection(ws));
+      const peer = socket.remoteAddress ?? '';
+      wss.handleUpgrade(req, socket, head, (ws) => options.onConnection(ws, peer));
     });
     return listener;
   }

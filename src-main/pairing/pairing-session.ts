@@ -34,6 +34,13 @@ import { PhoneLink, type LinkHandler, type LinkTimings } from './phone-link';
 import { joinRelay } from './relay';
 
 const CODE_ATTEMPTS = 3;
+/**
+ * Unauthenticated direct sockets kept at once (each from a different peer address). The one
+ * phone slot goes to the first that proves the token; the others are then closed (4006).
+ * Beyond this, the oldest unauthenticated socket is evicted (4008): the phone sends its hello
+ * right after the upgrade, so a squatter can no longer hold the slot for the hello deadline.
+ */
+const MAX_UNAUTHENTICATED = 16;
 const DEFAULT_TIMINGS: LinkTimings = { helloTimeoutMs: 5_000, heartbeatMs: 15_000, idleMs: 10 * 60_000 };
 
 export class PairingSession extends EventEmitter<PairingEvents> implements LinkHandler {
@@ -232,7 +239,7 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
       this.listener = await PairingListener.open({
         bindAddress,
         allowedOrigins: this.options.allowedOrigins,
-        onConnection: (ws) => this.accept(ws, 'direct'),
+        onConnection: (ws, peer) => this.accept(ws, 'direct', peer),
         onRefused: (why) => this.emit('refused', { code: 0, why, via: 'upgrade' }),
       });
     } catch (error) {
@@ -262,16 +269,26 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
     return { qrPayload, expiresAt };
   }
 
-  private accept(ws: WebSocket, via: 'direct' | 'relay'): void {
-    const busy = this.phaseNow !== 'waiting' || [...this.links].some((l) => l.via === via);
-    if (busy) {
+  private accept(ws: WebSocket, via: 'direct' | 'relay', peer: string = via): void {
+    const refuse = (why: string) => {
       // One phone at a time (architecture.md §4): a second socket is told so, then dropped.
       ws.on('error', () => undefined);
-      ws.close(PairingClose.Busy, 'busy');
-      this.emit('refused', { code: PairingClose.Busy, why: 'busy', via });
-      return;
+      ws.close(PairingClose.Busy, why);
+      setTimeout(() => ws.terminate(), 1_000).unref();
+      this.emit('refused', { code: PairingClose.Busy, why, via });
+    };
+    if (this.phaseNow !== 'waiting') return refuse('busy');
+    if (via === 'relay') {
+      if ([...this.links].some((l) => l.via === 'relay')) return refuse('busy');
+    } else {
+      // Several unauthenticated sockets may wait for their hello, but at most one per peer
+      // address (a second one from the same peer is "busy", as before) and MAX_UNAUTHENTICATED
+      // in all, the oldest evicted first. Only a hello with the right HMAC takes the slot.
+      const waiting = [...this.links].filter((l) => l.via === 'direct');
+      if (waiting.some((l) => l.peer === peer)) return refuse('busy');
+      if (waiting.length >= MAX_UNAUTHENTICATED) waiting[0]!.close(PairingClose.Timeout, 'no hello (evicted)');
     }
-    this.links.add(new PhoneLink(ws, via, this.options.timings, this));
+    this.links.add(new PhoneLink(ws, via, this.options.timings, this, peer));
   }
 
   private connectRelay(generation: number): void {

@@ -47,6 +47,8 @@ export class PhoneLink {
     readonly via: 'direct' | 'relay',
     private readonly timings: LinkTimings,
     private readonly handler: LinkHandler,
+    /** Remote address (direct) or 'relay'. */
+    readonly peer: string = via,
   ) {
     // A relay socket waits for a phone to join: the QR lifetime bounds it, not a hello deadline.
     if (via === 'direct') this.helloTimer = setTimeout(() => this.close(PairingClose.Timeout, 'no hello'), timings.helloTimeoutMs);
