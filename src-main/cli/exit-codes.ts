@@ -43,6 +43,10 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 const BY_CODE: Record<string, ExitCode> = {
   // `ecps diagnose` (src-main/diagnostics): the report could not be written.
   ReportWriteFailed: EXIT.failure,
+  // `ecps readers --forget NAME`: nothing remembered under that name (the reader asked for does not exist there).
+  ReaderNotRemembered: EXIT.noReader,
+  // `ecps readers --strategies/--forget`, `ecps diagnose`: the state folder cannot be read or written.
+  StateDirUnusable: EXIT.failure,
   // The CLI itself.
   UsageError: EXIT.usage,
   UnexpectedError: EXIT.failure,

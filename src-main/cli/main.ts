@@ -45,7 +45,17 @@ const GLOBAL_OPTIONS: Options = {
 };
 
 const COMMANDS: Record<string, Command> = {
-  readers: { options: {}, maxArgs: 0, run: (ctx) => runReaders(ctx) },
+  readers: {
+    options: { strategies: { type: 'boolean' }, forget: { type: 'string' }, 'forget-all': { type: 'boolean' }, 'state-dir': { type: 'string' } },
+    maxArgs: 0,
+    run: (ctx, v) =>
+      runReaders(ctx, {
+        strategies: v.strategies === true,
+        forgetAll: v['forget-all'] === true,
+        ...(v.forget !== undefined ? { forget: v.forget as string } : {}),
+        ...(v['state-dir'] !== undefined ? { stateDir: v['state-dir'] as string } : {}),
+      }),
+  },
   watch: { options: {}, maxArgs: 0, run: (ctx) => runWatch(ctx) },
   atr: { options: {}, maxArgs: Infinity, run: (ctx, _v, args) => runAtr(ctx, args) },
   card: {
@@ -125,11 +135,15 @@ const COMMANDS: Record<string, Command> = {
       'show-personal-data': { type: 'boolean' },
       reader: { type: 'string' },
       authority: { type: 'string' },
+      'allow-exclusive': { type: 'boolean' },
+      'state-dir': { type: 'string' },
     },
     maxArgs: 0,
     run: (ctx, v) =>
       runDiagnose(ctx, {
         showPersonalData: v['show-personal-data'] === true,
+        allowExclusive: v['allow-exclusive'] === true,
+        ...(v['state-dir'] !== undefined ? { stateDir: v['state-dir'] as string } : {}),
         ...(v.html !== undefined ? { html: v.html as string } : {}),
         ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
         ...(v.authority !== undefined ? { authority: v.authority as string } : {}),

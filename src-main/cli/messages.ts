@@ -10,6 +10,9 @@ const fr = {
 
 Commandes :
   readers                 lecteurs et cartes présentes
+  readers --strategies | --forget NOM | --forget-all [--state-dir DOSSIER]
+                          stratégies de repli mémorisées par lecteur (lecteurs anciens) :
+                          les voir, en oublier une, les oublier toutes
   watch                   événements lecteur / carte en direct (Ctrl-C pour arrêter)
   atr <hex>… | atr -      analyse d'ATR (une par ligne sur l'entrée standard avec « - »)
   card [--reader NOM]     type de carte, ATR, protocole ; pour une CPS : titulaire,
@@ -32,10 +35,14 @@ Commandes :
                           carte de TEST virtuelle : ce ne sont pas des secrets réels.
   companion               tableau de bord du compagnon (npm start)
   diagnose [--html FICHIER] [--show-personal-data] [--reader NOM] [--authority URL]
+           [--allow-exclusive] [--state-dir DOSSIER]
                           diagnostic technicien : service PC/SC, lecteurs, cartes, CPS,
                           GALSS, autorité, port d’appairage ; rapport HTML imprimable
                           (nom et RPPS masqués sauf --show-personal-data) ; code 15 si une
-                          vérification échoue
+                          vérification échoue. Essaie les stratégies de repli des lecteurs
+                          anciens (accès exclusif seulement avec --allow-exclusive) et
+                          mémorise celle qui fonctionne (dossier : --state-dir ou
+                          ECPS_STATE_DIR, sinon le dossier de configuration de l’utilisateur)
   activate [--reader NOM] [--authority URL|sandbox] [--bind ADRESSE] [--relay URL]
            [--accept-cgu] [--stdin] | activate --without-card [--national-id N]
                           activation de la e-CPS (avec la carte : code porteur, CGU, QR code,
@@ -169,6 +176,16 @@ Options générales :
   traceWritten: 'Trace APDU écrite dans {file} (codes porteur et de déblocage masqués).',
   diagnoseHtmlWritten: 'Rapport HTML écrit dans {file}.',
   diagnoseBadAuthority: '--authority {value} : « sandbox » ou une adresse http(s):// est attendue',
+  readersStrategyOptionsClash: '--strategies, --forget et --forget-all ne vont pas ensemble : choisissez-en une',
+  readersStateDirAlone: '--state-dir ne sert qu’avec --strategies, --forget ou --forget-all',
+  strategiesTitle: 'Stratégies de repli mémorisées ({directory}) :',
+  strategiesNone: 'Aucune stratégie de repli mémorisée ({directory}).',
+  strategiesEntry: '{reader} : {rungs} — mémorisée le {date}',
+  strategiesDefault: 'stratégie par défaut',
+  strategiesDetail: 'réglages : {strategy}',
+  strategyForgotten: 'Stratégie oubliée pour {reader} : le prochain essai repartira de la stratégie par défaut.',
+  strategiesForgottenAll: '{count} stratégie(s) oubliée(s) : {readers}.',
+  strategiesNothingToForget: 'Aucune stratégie mémorisée : rien à oublier ({directory}).',
   activateAuthority: 'Autorité d’activation : {label} — {url}',
   activateBadBind: '--bind {value} : une adresse IP d’une interface de cet ordinateur est attendue',
   activateBadAuthority: '--authority {value} : « sandbox » ou une adresse http(s):// est attendue',
@@ -218,6 +235,9 @@ const en: Record<MessageKey, string> = {
 
 Commands:
   readers                 readers and the cards in them
+  readers --strategies | --forget NAME | --forget-all [--state-dir FOLDER]
+                          fallback strategies remembered per reader (legacy readers):
+                          list them, forget one, forget them all
   watch                   live reader / card events (Ctrl-C to stop)
   atr <hex>… | atr -      ATR analysis (one per line on standard input with "-")
   card [--reader NAME]    card type, ATR, protocol; for a CPS: holder, profession,
@@ -239,10 +259,14 @@ Commands:
                           virtual TEST card: they are not real secrets.
   companion               companion status board (npm start)
   diagnose [--html FILE] [--show-personal-data] [--reader NAME] [--authority URL]
+           [--allow-exclusive] [--state-dir FOLDER]
                           technician diagnostics: PC/SC service, readers, cards, CPS,
                           GALSS, authority, pairing port; printable HTML report (name
                           and RPPS masked unless --show-personal-data); exit 15 when a
-                          check fails
+                          check fails. Tries the legacy-reader fallback strategies
+                          (exclusive access only with --allow-exclusive) and remembers
+                          the one that works (folder: --state-dir or ECPS_STATE_DIR, else
+                          the user's configuration folder)
   activate [--reader NAME] [--authority URL|sandbox] [--bind ADDRESS] [--relay URL]
            [--accept-cgu] [--stdin] | activate --without-card [--national-id N]
                           e-CPS activation (with the card: PIN, terms, QR code, the
@@ -377,6 +401,16 @@ General options:
   traceWritten: 'APDU trace written to {file} (PIN and PUK redacted).',
   diagnoseHtmlWritten: 'HTML report written to {file}.',
   diagnoseBadAuthority: '--authority {value}: "sandbox" or an http(s):// address expected',
+  readersStrategyOptionsClash: '--strategies, --forget and --forget-all do not go together: choose one',
+  readersStateDirAlone: '--state-dir only goes with --strategies, --forget or --forget-all',
+  strategiesTitle: 'Remembered fallback strategies ({directory}):',
+  strategiesNone: 'No fallback strategy remembered ({directory}).',
+  strategiesEntry: '{reader}: {rungs} — remembered on {date}',
+  strategiesDefault: 'default strategy',
+  strategiesDetail: 'settings: {strategy}',
+  strategyForgotten: 'Strategy forgotten for {reader}: the next attempt starts again from the default strategy.',
+  strategiesForgottenAll: '{count} strategy/strategies forgotten: {readers}.',
+  strategiesNothingToForget: 'No strategy remembered: nothing to forget ({directory}).',
   activateAuthority: 'Activation authority: {label} — {url}',
   activateBadBind: '--bind {value}: an IP address of one of this computer’s interfaces is expected',
   activateBadAuthority: '--authority {value}: "sandbox" or an http(s):// address is expected',

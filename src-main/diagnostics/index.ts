@@ -1,6 +1,6 @@
 /** Technician diagnostics (issue 6 §1, §3, §4): checks, knowledge base, report. */
 export { runDiagnostics, type DiagnosticRun, type DiagnosticsOptions } from './run';
-export { buildReport, renderJson, safeTraceEntry, type DiagnosticReport, type FallbackOutcome, type ReportOptions } from './report';
+export { buildReport, fallbackFromRun, formatStrategy, renderJson, safeTraceEntry, type DiagnosticReport, type FallbackOutcome, type FallbackReaderSummary, type ReportOptions } from './report';
 export { renderHtml, escapeHtml } from './report-html';
 export { renderTextSummary } from './report-text';
 export { loadReaderKnowledge, loadGalssErrors, lookupGalssError, createReaderKnowledge, type ReaderKnowledge } from './knowledge';

@@ -7,11 +7,14 @@
  */
 import { isEcpsError } from '../../src-shared/errors';
 import { toHex } from '../../src-shared/hex';
-import type { ReaderPort, ReaderSnapshot, TransportProtocol } from '../../src-shared/reader-port';
-import { CardChannel } from '../card/channel';
+import type { CardConnection, ReaderPort, ReaderSnapshot, TransportProtocol } from '../../src-shared/reader-port';
+import { CardChannel, type CardChannelOptions } from '../card/channel';
 import { identifyCard, type CardIdentification } from '../card/identify';
 import { openCardApplication, verifyCertificateChain, type ChainVerdict, type CpsIdentity, type PinStatus } from '../card/cps/index';
 import type { ApduTrace } from '../reader/apdu-trace';
+import { openWithFallback, type FallbackAttempt } from '../reader/fallback-ladder';
+import type { ProbeFailure, ReaderStrategy } from '../reader/fallback-strategy';
+import { ReaderMemory, type ReaderMemoryEntry } from '../reader/reader-memory';
 import type { ReaderKnowledge } from './knowledge';
 import type { ReaderEntry, SlotRole } from './knowledge-schema';
 
@@ -68,6 +71,36 @@ export interface SlotFacts {
   identification?: CardIdentification;
   identifyError?: ErrorFact;
   cps?: CpsFacts;
+  /** What the fallback ladder did on this slot (when asked: GatherOptions.fallback). */
+  fallback?: SlotFallback;
+}
+
+/** The fallback ladder's outcome on one slot (src-main/reader/fallback-ladder.ts). */
+export interface SlotFallback {
+  ok: boolean;
+  attempts: FallbackAttempt[];
+  /** The strategy that worked (ok), or the last one tried. */
+  strategy: ReaderStrategy;
+  /** The first attempt used the strategy remembered from a previous run. */
+  fromMemory: boolean;
+  /** This run stored a (new) strategy for the reader. */
+  remembered: boolean;
+  rungs: string[];
+  failure?: ProbeFailure;
+  /** The card checks that followed used the ladder's connection (its strategy). */
+  usedForChecks: boolean;
+  /** The memory file could not be read or written (the ladder ran without it). */
+  memoryError?: string;
+}
+
+export interface FallbackGatherOptions {
+  /** Per-reader memory of what worked; absent: nothing remembered, nothing stored. */
+  memory?: ReaderMemory;
+  /** The user agreed to lock other applications out of the reader (`--allow-exclusive`). */
+  allowExclusive?: boolean;
+  timeoutsMs?: readonly number[];
+  maxAttempts?: number;
+  backoffMs?: number;
 }
 
 export interface TrustSet {
@@ -85,6 +118,8 @@ export interface GatherOptions {
   trust?: TrustSet;
   now?: () => Date;
   connectTimeoutMs?: number;
+  /** Run the fallback ladder (read-only probe) on each slot with a card before the card checks. */
+  fallback?: FallbackGatherOptions;
 }
 
 function snapshotOf(r: ReaderSnapshot): SlotFacts['snapshot'] {
@@ -111,23 +146,84 @@ export async function gatherReaderFacts(port: ReaderPort, options: GatherOptions
       snapshot: snapshotOf(r),
     };
     const wanted = options.reader === undefined || r.name.toLowerCase().includes(options.reader.toLowerCase());
-    if (r.cardPresent && wanted) await questionCard(port, fact, options);
+    if (r.cardPresent && wanted) {
+      const opened = options.fallback ? await climbLadder(port, fact, options.fallback, options.trace) : undefined;
+      await questionCard(port, fact, options, opened);
+    }
     facts.push(fact);
   }
   return facts;
 }
 
-async function questionCard(port: ReaderPort, fact: SlotFacts, options: GatherOptions): Promise<void> {
-  let connection;
-  try {
-    connection = await port.connect(fact.reader, { share: 'shared', ...(options.connectTimeoutMs ? { timeoutMs: options.connectTimeoutMs } : {}) });
-  } catch (error) {
-    fact.connectError = errorFact(error);
-    return;
+/**
+ * A ReaderMemory that never stops a diagnosis: a memory file that cannot be read counts as
+ * empty, one that cannot be written is reported (SlotFallback.memoryError), the ladder goes on.
+ */
+class TolerantMemory extends ReaderMemory {
+  error: string | undefined;
+  constructor(private readonly inner: ReaderMemory) {
+    super({ directory: '.' });
+  }
+  override async get(reader: string): Promise<ReaderMemoryEntry | undefined> {
+    try {
+      return await this.inner.get(reader);
+    } catch (error) {
+      this.error = `read ${this.inner.file}: ${String(error)}`;
+      return undefined;
+    }
+  }
+  override async remember(reader: string, strategy: ReaderStrategy, info: { rungs?: string[]; atr?: string } = {}): Promise<ReaderMemoryEntry> {
+    try {
+      return await this.inner.remember(reader, strategy, info);
+    } catch (error) {
+      this.error = `write ${this.inner.file}: ${String(error)}`;
+      return { strategy, rememberedAt: new Date().toISOString(), rungs: info.rungs ?? [] };
+    }
+  }
+  override list(): ReturnType<ReaderMemory['list']> {
+    return this.inner.list();
+  }
+  override forget(reader?: string): Promise<boolean> {
+    return this.inner.forget(reader);
+  }
+}
+
+type Opened = { connection: CardConnection; channelOptions: CardChannelOptions };
+
+/** The fallback ladder on one slot; its open connection (when it succeeded) serves the card checks. */
+async function climbLadder(port: ReaderPort, fact: SlotFacts, options: FallbackGatherOptions, trace: ApduTrace | undefined): Promise<Opened | undefined> {
+  const memory = options.memory ? new TolerantMemory(options.memory) : undefined;
+  const result = await openWithFallback(port, fact.reader, {
+    ...(memory ? { memory } : {}),
+    allowExclusive: options.allowExclusive === true,
+    ...(options.timeoutsMs ? { timeoutsMs: options.timeoutsMs } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+    ...(trace ? { onExchange: trace.record } : {}),
+  });
+  fact.fallback = result.ok
+    ? { ok: true, attempts: result.attempts, strategy: result.strategy, fromMemory: result.fromMemory, remembered: result.remembered, rungs: result.rungs, usedForChecks: true }
+    : { ok: false, attempts: result.attempts, strategy: result.strategy, fromMemory: result.attempts[0]?.rung === 'remembered', remembered: false, rungs: result.rungs, failure: result.failure, usedForChecks: false };
+  if (memory?.error) fact.fallback.memoryError = memory.error;
+  return result.ok ? { connection: result.connection, channelOptions: result.channelOptions } : undefined;
+}
+
+async function questionCard(port: ReaderPort, fact: SlotFacts, options: GatherOptions, opened?: Opened): Promise<void> {
+  let connection: CardConnection;
+  if (opened) {
+    connection = opened.connection;
+  } else {
+    try {
+      connection = await port.connect(fact.reader, { share: 'shared', ...(options.connectTimeoutMs ? { timeoutMs: options.connectTimeoutMs } : {}) });
+    } catch (error) {
+      fact.connectError = errorFact(error);
+      return;
+    }
   }
   try {
     fact.connected = { protocol: connection.protocol, atr: toHex(connection.atr, '') };
-    const channel = new CardChannel(connection, options.trace ? { onExchange: options.trace.record } : {});
+    const channelOptions: CardChannelOptions = { ...(opened?.channelOptions ?? {}), ...(options.trace ? { onExchange: options.trace.record } : {}) };
+    const channel = new CardChannel(connection, channelOptions);
     let identification: CardIdentification;
     try {
       identification = await identifyCard(connection.atr, channel);

@@ -39,6 +39,44 @@ function dl(rows: [string, unknown][]): string {
   return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
 }
 
+const OUTCOME: Record<string, string> = { ok: 'RÉUSSI', failed: 'ÉCHEC', skipped: 'NON ESSAYÉ' };
+
+function rungLabel(rung: unknown): string {
+  if (rung === 'default') return 'stratégie par défaut';
+  if (rung === 'remembered') return 'stratégie mémorisée';
+  return String(rung);
+}
+
+function fallbackSection(fb: DiagnosticReport['fallback']): string {
+  if (!fb.provided) return '<p>Aucune stratégie de repli n’a été essayée pendant ce diagnostic.</p>';
+  if (fb.outcomes.length === 0) return '<p>Aucun essai enregistré (aucune carte à interroger).</p>';
+  const out: string[] = [];
+  out.push('<p>Pour chaque fente avec une carte, le Compagnon essaie d’abord la stratégie mémorisée pour ce lecteur (ou la stratégie par défaut), puis des stratégies de repli (protocole T=0, délais plus longs, APDU courtes…) jusqu’à ce que la carte réponde correctement à une lecture sans code porteur. Ce qui a fonctionné est mémorisé pour la prochaine fois.</p>');
+  if (fb.readers.length > 0) {
+    out.push(`<ul>${fb.readers
+      .map((r) => {
+        const how = !r.ok
+          ? `<strong>aucune stratégie n’a fonctionné</strong> (${r.attempts} essai(s), dernier échec : <code>${escapeHtml(r.failure ?? '?')}</code>)`
+          : r.fromMemory
+            ? `stratégie <strong>mémorisée lors d’une exécution précédente</strong>${r.rungs.length > 0 ? ` (${escapeHtml(r.rungs.join(' → '))})` : ''} : carte lue du premier coup`
+            : r.fallbackNeeded
+              ? `la stratégie par défaut a échoué ; <strong>repli réussi</strong> : ${escapeHtml(r.rungs.join(' → '))}${r.remembered ? ' — mémorisé pour la prochaine fois' : ''}`
+              : 'la stratégie par défaut fonctionne';
+        return `<li><strong>${escapeHtml(r.reader)}</strong> : ${how}.<br><small>Stratégie${r.ok ? ' retenue' : ' essayée en dernier'} : <code>${escapeHtml(r.strategyText)}</code>${r.memoryError ? ` · mémorisation impossible : ${escapeHtml(r.memoryError)}` : ''}</small></li>`;
+      })
+      .join('')}</ul>`);
+  }
+  out.push(`<table><thead><tr><th>Lecteur</th><th>Essai</th><th>Palier</th><th>Résultat</th><th>Code d’erreur</th><th>Durée</th></tr></thead><tbody>${fb.outcomes
+    .map((o) => {
+      const code = [o.errorCode, o.errorStep ? `étape ${String(o.errorStep)}` : null, o.sw ? `SW ${String(o.sw)}` : null].filter((x) => x !== null && x !== undefined).join(' · ');
+      const result = OUTCOME[String(o.outcome)] ?? String(o.outcome);
+      return `<tr><td>${escapeHtml(o.reader)}</td><td>${escapeHtml(o.index ?? '')}</td><td>${escapeHtml(rungLabel(o.rung ?? o.strategy))}${o.fromMemory === true ? '<br><small>mémorisée lors d’une exécution précédente</small>' : ''}<br><small><code>${escapeHtml(o.strategy)}</code></small></td><td>${escapeHtml(result)}</td><td>${code ? `<code>${escapeHtml(code)}</code>` : '—'}</td><td>${typeof o.ms === 'number' ? `${o.ms} ms` : '—'}</td></tr>`;
+    })
+    .join('')}</tbody></table>`);
+  if (fb.memory) out.push(`<p><small>Stratégies mémorisées dans <code>${escapeHtml(fb.memory.directory)}</code> (« ecps readers --strategies » pour les voir, « ecps readers --forget NOM » pour en oublier une).</small></p>`);
+  return out.join('');
+}
+
 export function renderHtml(report: DiagnosticReport): string {
   const s = report.summary;
   const date = new Date(report.generatedAt);
@@ -85,7 +123,7 @@ export function renderHtml(report: DiagnosticReport): string {
     .join('')}</tbody></table>`);
 
   parts.push(`<h2>Stratégies de repli (lecteurs anciens)</h2>`);
-  parts.push(!report.fallback.provided ? '<p>Aucune stratégie de repli n’a été essayée pendant ce diagnostic.</p>' : report.fallback.outcomes.length === 0 ? '<p>Aucun essai enregistré.</p>' : `<table><thead><tr><th>Lecteur</th><th>Stratégie</th><th>Résultat</th></tr></thead><tbody>${report.fallback.outcomes.map((o) => `<tr><td>${escapeHtml(o.reader)}</td><td>${escapeHtml(o.strategy)}</td><td>${escapeHtml(o.outcome)}</td></tr>`).join('')}</tbody></table>`);
+  parts.push(fallbackSection(report.fallback));
 
   const t = report.apduTrace;
   parts.push(`<h2>Trace APDU</h2><p>${t.entries.length} échange(s)${t.dropped > 0 ? `, ${t.dropped} plus ancien(s) omis` : ''}. Les données des commandes VERIFY, CHANGE REFERENCE DATA et RESET RETRY COUNTER (code porteur, code de déblocage) sont toujours masquées${t.cardDataHidden ? ' ; les données lues dans la carte (certificats) sont masquées' : ''}.</p>`);

@@ -11,6 +11,11 @@ const TAG: Record<Lang, Record<CheckStatus, string>> = {
   en: { ok: 'OK', warn: 'WARNING', fail: 'FAILED', skipped: 'NOT CHECKED' },
 };
 
+const OUTCOME: Record<Lang, Record<string, string>> = {
+  fr: { ok: 'OK', failed: 'ÉCHEC', skipped: 'NON ESSAYÉ' },
+  en: { ok: 'OK', failed: 'FAILED', skipped: 'SKIPPED' },
+};
+
 export function renderTextSummary(report: DiagnosticReport, lang: Lang = 'fr'): string {
   const fr = lang === 'fr';
   const s = report.summary;
@@ -30,6 +35,20 @@ export function renderTextSummary(report: DiagnosticReport, lang: Lang = 'fr'): 
     const h = c.holder!;
     const pin = c.pin ? (c.pin.blocked ? (fr ? 'PIN BLOQUÉ' : 'PIN BLOCKED') : `PIN ${c.pin.triesLeft}/${c.pin.maxTries}`) : 'PIN ?';
     lines.push(`CPS${sep}${h.surname ?? ''} ${h.givenName ?? ''} (${h.idNat ?? ''}), ${h.profession ?? ''}, ${fr ? 'valide jusqu’au' : 'valid until'} ${String(h.notAfter).slice(0, 10)} (${h.status}), ${pin}`.replace(/\s+/g, ' '));
+  }
+  for (const r of report.fallback.readers) {
+    const steps = report.fallback.outcomes
+      .filter((o) => o.reader === r.reader)
+      .map((o) => `${o.rung === 'default' ? (fr ? 'défaut' : 'default') : o.rung === 'remembered' ? (fr ? 'mémorisée' : 'remembered') : String(o.rung)} ${OUTCOME[lang][String(o.outcome)] ?? String(o.outcome)}${o.errorCode ? ` ${String(o.errorCode)}` : ''} (${String(o.ms)} ms)`)
+      .join(' → ');
+    const note = !r.ok
+      ? fr ? 'aucune stratégie ne fonctionne' : 'no strategy works'
+      : r.fromMemory
+        ? fr ? 'stratégie mémorisée lors d’une exécution précédente' : 'remembered from a previous run'
+        : r.fallbackNeeded
+          ? fr ? `repli réussi${r.remembered ? ', mémorisé' : ''}` : `fallback succeeded${r.remembered ? ', remembered' : ''}`
+          : fr ? 'stratégie par défaut' : 'default strategy';
+    lines.push(`${fr ? 'Repli' : 'Fallback'} ${r.reader}${sep}${steps} — ${note}`);
   }
   lines.push(fr
     ? `Bilan${sep}${TAG.fr[s.worst]} — ${s.ok} OK, ${s.warn} attention, ${s.fail} échec(s), ${s.skipped} non vérifiée(s)`

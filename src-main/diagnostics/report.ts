@@ -1,7 +1,7 @@
 /**
  * The diagnostic report (issue 6 §3): machine and OS, PC/SC service, readers and slots, cards
  * (personal data masked unless `showPersonalData`), every check, the fallback ladder's outcomes
- * (fed by the ladder's API when it lands: any list given is carried as is) and the APDU trace
+ * (from the run when the ladder ran — `ecps diagnose` — or any list given) and the APDU trace
  * (PIN/PUK data redacted by ApduTrace; re-asserted here). Renderers: JSON (this object),
  * HTML (report-html.ts), a short text summary (report-text.ts).
  */
@@ -9,6 +9,7 @@ import os from 'node:os';
 import { parseHex } from '../../src-shared/hex';
 import { PIN_CARRYING_INS, redactCommand, type ApduTraceEntry } from '../reader/apdu-trace';
 import { hideFileData, maskDigits, maskName, personalValues, scrub } from './mask';
+import type { ReaderStrategy } from '../reader/fallback-strategy';
 import type { DiagnosticRun } from './run';
 import { countStatuses, worstStatus, type CheckResult, type CheckStatus, type EvidenceValue } from './types';
 
@@ -18,6 +19,69 @@ export interface FallbackOutcome {
   strategy: string;
   outcome: string;
   [detail: string]: EvidenceValue | undefined;
+}
+
+/** The ladder's outcome per reader: the strategy kept and how it was found. */
+export interface FallbackReaderSummary {
+  reader: string;
+  ok: boolean;
+  /** The first attempt used the strategy remembered from a previous run. */
+  fromMemory: boolean;
+  /** This run stored the strategy for next time. */
+  remembered: boolean;
+  /** The default strategy failed and another one was needed (now or in a previous run). */
+  fallbackNeeded: boolean;
+  rungs: string[];
+  strategy: Record<string, string | number | boolean>;
+  strategyText: string;
+  attempts: number;
+  failure: string | null;
+  usedForChecks: boolean;
+  memoryError: string | null;
+}
+
+/** `protocol=T0 share=shared … timeoutMs=15000 retries=0`. */
+export function formatStrategy(strategy: ReaderStrategy): string {
+  return (Object.keys(strategy) as (keyof ReaderStrategy)[]).map((k) => `${k}=${String(strategy[k])}`).join(' ');
+}
+
+/** The report's fallback section from what the ladder did in the run (one row per rung tried). */
+export function fallbackFromRun(run: DiagnosticRun): { outcomes: FallbackOutcome[]; readers: FallbackReaderSummary[] } {
+  const outcomes: FallbackOutcome[] = [];
+  const readers: FallbackReaderSummary[] = [];
+  for (const slot of run.slots) {
+    const fb = slot.fallback;
+    if (!fb) continue;
+    for (const a of fb.attempts) {
+      outcomes.push({
+        reader: slot.reader,
+        index: a.index,
+        rung: a.rung,
+        strategy: formatStrategy(a.strategy),
+        outcome: a.outcome,
+        errorCode: a.error?.code ?? null,
+        errorStep: a.error?.step ?? null,
+        sw: a.error?.sw ?? null,
+        ms: a.ms,
+        fromMemory: a.rung === 'remembered',
+      });
+    }
+    readers.push({
+      reader: slot.reader,
+      ok: fb.ok,
+      fromMemory: fb.fromMemory,
+      remembered: fb.remembered,
+      fallbackNeeded: fb.rungs.length > 0,
+      rungs: [...fb.rungs],
+      strategy: { ...fb.strategy },
+      strategyText: formatStrategy(fb.strategy),
+      attempts: fb.attempts.length,
+      failure: fb.failure?.code ?? null,
+      usedForChecks: fb.usedForChecks,
+      memoryError: fb.memoryError ?? null,
+    });
+  }
+  return { outcomes, readers };
 }
 
 export interface ReportOptions {
@@ -55,7 +119,12 @@ export interface DiagnosticReport {
   galss: { installed: boolean; ini: string | null; channels: { number: number; reader: string | null }[] };
   summary: Record<CheckStatus, number> & { worst: CheckStatus; total: number };
   checks: CheckResult[];
-  fallback: { provided: boolean; outcomes: FallbackOutcome[] };
+  /**
+   * The fallback ladder: `outcomes` one row per rung tried (reader, index, rung, strategy,
+   * outcome, errorCode, errorStep, sw, ms, fromMemory), `readers` the strategy kept per reader,
+   * `memory` the folder of the remembered strategies (null: nothing remembered).
+   */
+  fallback: { provided: boolean; outcomes: FallbackOutcome[]; readers: FallbackReaderSummary[]; memory: { directory: string; source: string } | null };
   apduTrace: { entries: ApduTraceEntry[]; dropped: number; pinRedacted: true; cardDataHidden: boolean };
 }
 
@@ -63,6 +132,7 @@ export function buildReport(run: DiagnosticRun, options: ReportOptions = {}): Di
   const show = options.showPersonalData === true;
   const cards = run.slots.filter((s) => s.identification).map((s) => cardOf(s, show));
   const trace = run.trace.toJSON();
+  const ladder = run.fallback ? fallbackFromRun(run) : undefined;
   const report: DiagnosticReport = {
     format: 'ecps-diagnostic-report',
     version: 1,
@@ -100,7 +170,12 @@ export function buildReport(run: DiagnosticRun, options: ReportOptions = {}): Di
     galss: { installed: run.galss.installed, ini: run.galss.ini?.path ?? null, channels: run.galss.ini?.channels.map((c) => ({ number: c.number, reader: c.reader ?? null })) ?? [] },
     summary: { ...countStatuses(run.checks), worst: worstStatus(run.checks.map((c) => c.status)), total: run.checks.length },
     checks: run.checks,
-    fallback: { provided: options.fallback !== undefined, outcomes: [...(options.fallback ?? [])] },
+    fallback: {
+      provided: options.fallback !== undefined || ladder !== undefined,
+      outcomes: [...(options.fallback ?? ladder?.outcomes ?? [])],
+      readers: ladder?.readers ?? [],
+      memory: run.fallback?.memory ?? null,
+    },
     apduTrace: { entries: trace.entries.map((e) => safeTraceEntry(e, show)), dropped: trace.dropped, pinRedacted: true, cardDataHidden: !show },
   };
   if (show) return report;

@@ -12,12 +12,12 @@ import { checkGalssChannels, checkGalssInstalled, DEFAULT_GALSS_CHANNEL_ROLES } 
 import { checkAuthority, checkPairingPort, type ClockThresholds, type PairingTarget } from './checks/network';
 import { checkReaderModels, checkUsbReaders, usbReaderDevices, type UsbReaderDevice } from './checks/readers';
 import { checkPcscService, checkReadersPresent } from './checks/service';
-import { checkSlotCard, checkSlotInUse, checkSlotResponsive, checkSlotRole } from './checks/slots';
+import { checkSlotCard, checkSlotInUse, checkSlotResponsive, checkSlotRole, checkSlotStrategy } from './checks/slots';
 import { defaultGalssLocation, findGalss, type GalssFindings, type GalssLocation } from './galss-ini';
 import { loadReaderKnowledge, type ReaderKnowledge } from './knowledge';
 import type { SlotRole } from './knowledge-schema';
 import { defaultPlatformProbe, type PlatformProbe, type ServiceProbe } from './platform';
-import { gatherReaderFacts, isCps, type SlotFacts, type TrustSet } from './reader-facts';
+import { gatherReaderFacts, isCps, type FallbackGatherOptions, type SlotFacts, type TrustSet } from './reader-facts';
 import type { CheckResult } from './types';
 import { enumerateUsb, type UsbEnumeration } from './usb';
 
@@ -46,6 +46,13 @@ export interface DiagnosticsOptions {
   trace?: ApduTrace;
   now?: () => Date;
   connectTimeoutMs?: number;
+  /**
+   * Run the fallback ladder (read-only probe) on each slot with a card and question the card
+   * with the strategy it found; absent: the card checks use the port's default connection.
+   */
+  fallback?: FallbackGatherOptions;
+  /** Where the ladder's memory lives, for the report (`--state-dir`, ECPS_STATE_DIR, default). */
+  fallbackMemory?: { directory: string; source: string } | null;
 }
 
 export interface DiagnosticRun {
@@ -59,6 +66,8 @@ export interface DiagnosticRun {
   galss: GalssFindings;
   checks: CheckResult[];
   trace: ApduTrace;
+  /** Whether the fallback ladder ran, and where its memory is (null: nothing remembered). */
+  fallback?: { memory: { directory: string; source: string } | null };
 }
 
 export async function runDiagnostics(options: DiagnosticsOptions): Promise<DiagnosticRun> {
@@ -84,6 +93,7 @@ export async function runDiagnostics(options: DiagnosticsOptions): Promise<Diagn
         ...(options.reader !== undefined ? { reader: options.reader } : {}),
         ...(options.trust ? { trust: options.trust } : {}),
         ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+        ...(options.fallback ? { fallback: options.fallback } : {}),
       })
     : [];
   const readerNames = slots.map((s) => s.reader);
@@ -101,6 +111,8 @@ export async function runDiagnostics(options: DiagnosticsOptions): Promise<Diagn
     if (role) checks.push(role);
     const responsive = checkSlotResponsive(slot);
     if (responsive) checks.push(responsive);
+    const strategy = checkSlotStrategy(slot);
+    if (strategy) checks.push(strategy);
     const inUse = checkSlotInUse(slot, galss.installed);
     if (inUse) checks.push(inUse);
   }
@@ -125,5 +137,6 @@ export async function runDiagnostics(options: DiagnosticsOptions): Promise<Diagn
     galss,
     checks,
     trace,
+    ...(options.fallback ? { fallback: { memory: options.fallbackMemory ?? (options.fallback.memory ? { directory: options.fallback.memory.file, source: 'option' } : null) } } : {}),
   };
 }

@@ -121,7 +121,8 @@ describe('diagnostics over real pcscd', () => {
     await plug(0, 'vitale2');
     await plug(1, 'cps3');
     const file = path.join(tempDir('ecps-diag-'), 'rapport.html');
-    const run = await runCli(['diagnose', '--json', '--html', file]);
+    // --state-dir: the strategies the ladder learns stay in the test's folder, not in ~/.config.
+    const run = await runCli(['diagnose', '--json', '--html', file, '--state-dir', tempDir('ecps-diag-state-')]);
     expect(run.code, run.stderr).toBe(EXIT.diagnosticsFailed);
     const report = jsonLines(run.stdout)[0] as { summary: { fail: number }; readers: { name: string }[]; cards: { holder?: { surname: string } }[] };
     expect(report.summary.fail).toBeGreaterThan(0);
@@ -142,7 +143,7 @@ describe('diagnostics over real pcscd', () => {
     expect(service?.status).toBe('fail');
     expect(service?.remedy?.fr).toMatch(/pcscd/);
     expect(find(run, 'pcsc.readers')?.status).toBe('skipped');
-    const cli = await runCli(['diagnose', '--json']);
+    const cli = await runCli(['diagnose', '--json', '--state-dir', tempDir('ecps-diag-state-')]);
     expect(cli.code, cli.stderr).toBe(EXIT.diagnosticsFailed);
     const report = jsonLines(cli.stdout)[0] as { checks: { id: string; status: string; remedy?: string }[] };
     expect(report.checks.find((c) => c.id === 'pcsc.service')).toMatchObject({ status: 'fail' });

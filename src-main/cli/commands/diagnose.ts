@@ -1,5 +1,6 @@
 /**
- * `ecps diagnose [--json] [--html FILE] [--show-personal-data] [--reader NAME] [--authority URL]`
+ * `ecps diagnose [--json] [--html FILE] [--show-personal-data] [--reader NAME] [--authority URL]
+ *   [--allow-exclusive] [--state-dir DIR]`
  * (issue 6 §3): runs every technician check (src-main/diagnostics) over PC/SC — or the demo
  * reader with `--demo` — prints a short French summary (or the whole report as JSON), writes
  * the self-contained HTML report. Exit 0 when no check failed, 15 otherwise. Personal data
@@ -11,7 +12,10 @@ import { AuthorityHttpClient } from '../../activation/authority-http-client';
 import { SandboxAuthority } from '../../../simulators/authority/index';
 import { loadSandboxPki, sandboxTrustAnchors } from '../../../simulators/pki/index';
 import { ApduTrace } from '../../reader/apdu-trace';
+import { DEFAULT_TIMEOUT_LADDER_MS } from '../../reader/fallback-strategy';
 import { openReaderPort } from '../../reader/open-port';
+import { ReaderMemory } from '../../reader/reader-memory';
+import { resolveStateDir } from '../../reader/state-dir';
 import { buildReport, renderHtml, renderTextSummary, runDiagnostics } from '../../diagnostics/index';
 import { diagnosticsErrors } from '../../diagnostics/errors';
 import { usageError, type CliContext } from '../context';
@@ -22,6 +26,15 @@ export interface DiagnoseOptions {
   showPersonalData: boolean;
   reader?: string;
   authority?: string;
+  /** The user agreed to exclusive access to the reader (locks the pharmacy software out). */
+  allowExclusive?: boolean;
+  /** Folder of the remembered strategies (default: the per-user config folder). */
+  stateDir?: string;
+}
+
+/** The ladder's watchdogs: `--timeout` first, then the longer default ones. */
+export function ladderTimeouts(timeoutMs: number): number[] {
+  return [timeoutMs, ...DEFAULT_TIMEOUT_LADDER_MS.filter((t) => t > timeoutMs)];
 }
 
 function authorityFor(ctx: CliContext, url: string | undefined): ActivationAuthority | undefined {
@@ -48,6 +61,9 @@ export async function runDiagnose(ctx: CliContext, options: DiagnoseOptions): Pr
   // PC/SC even when the service is down: saying so IS the diagnosis (no demo fallback here).
   const { port, demo } = await openReaderPort({ mode: ctx.demo ? 'demo' : 'pcsc', transmitTimeoutMs: ctx.timeoutMs });
   const trace = ctx.trace ?? new ApduTrace({ maxEntries: 2000 });
+  const state = resolveStateDir(options.stateDir);
+  const remember = !demo || state.source !== 'default';
+  const memory = remember ? new ReaderMemory({ directory: state.directory }) : undefined;
   let run;
   try {
     run = await runDiagnostics({
@@ -59,6 +75,8 @@ export async function runDiagnose(ctx: CliContext, options: DiagnoseOptions): Pr
       // Sandbox TEST roots, as `ecps auth-test`: a real CPS shows "untrusted" (warn) until the IGC-Santé roots are configured.
       trust: { anchors: sandboxTrustAnchors(), intermediates: [pki.sandbox.certificateDer] },
       connectTimeoutMs: Math.min(ctx.timeoutMs, 10_000),
+      fallback: { ...(memory ? { memory } : {}), allowExclusive: options.allowExclusive === true, timeoutsMs: ladderTimeouts(ctx.timeoutMs) },
+      fallbackMemory: memory ? { directory: state.directory, source: state.source } : null,
     });
   } finally {
     await ctx.release(port);

@@ -124,3 +124,54 @@ export function checkSlotInUse(f: SlotFacts, galssInstalled: boolean): CheckResu
     : undefined;
   return check('slot.in-use', 'fail', IN_USE, joinText(READER_PORT_ERRORS.SharingViolation.message, galss), evidence, { subject, remedy: READER_PORT_ERRORS.SharingViolation.remedy });
 }
+
+const STRATEGY = tx('Stratégie de lecture (lecteurs anciens)', 'Reading strategy (legacy readers)');
+
+/** Readable form of the rungs the ladder climbed: `protocol:T0 → timeout:45000`. */
+function rungText(rungs: readonly string[]): string {
+  return rungs.length === 0 ? 'default' : rungs.join(' → ');
+}
+
+/** The fallback ladder's outcome on a slot (only when it ran: `ecps diagnose`). */
+export function checkSlotStrategy(f: SlotFacts): CheckResult | undefined {
+  const fb = f.fallback;
+  if (!fb) return undefined;
+  const subject = f.reader;
+  const evidence = {
+    ok: fb.ok,
+    fromMemory: fb.fromMemory,
+    remembered: fb.remembered,
+    rungs: fb.rungs,
+    attempts: fb.attempts.map((a) => `${a.rung}:${a.outcome}${a.error ? `:${a.error.code}` : ''}`),
+    failure: fb.failure?.code ?? null,
+    memoryError: fb.memoryError ?? null,
+  };
+  const consent = fb.attempts.some((a) => a.outcome === 'skipped' && a.error?.code === 'ConsentRequired');
+  if (!fb.ok) {
+    return check('slot.strategy', 'warn', STRATEGY, tx(
+      `Aucune stratégie de repli n’a permis de lire la carte correctement (${fb.attempts.length} essai(s), dernier échec : ${fb.failure?.code ?? '?'}).`,
+      `No fallback strategy read the card properly (${fb.attempts.length} attempt(s), last failure: ${fb.failure?.code ?? '?'}).`,
+    ), evidence, {
+      subject,
+      remedy: consent
+        ? tx('Fermez le logiciel de pharmacie et relancez le diagnostic avec --allow-exclusive (accès exclusif au lecteur) ; sinon joignez ce rapport à votre demande de support.', 'Close the pharmacy software and run the diagnostics again with --allow-exclusive (exclusive access to the reader); otherwise attach this report to your support request.')
+        : tx('Réinsérez la carte, débranchez et rebranchez le lecteur ; si cela persiste, joignez ce rapport à votre demande de support.', 'Reinsert the card, unplug and plug the reader back; if it persists, attach this report to your support request.'),
+    });
+  }
+  const memoryNote = fb.memoryError
+    ? tx(' La stratégie n’a pas pu être mémorisée (dossier de configuration illisible ou protégé).', ' The strategy could not be remembered (configuration folder unreadable or protected).')
+    : undefined;
+  if (fb.fromMemory) {
+    return check('slot.strategy', 'ok', STRATEGY, joinText(tx(
+      `Stratégie mémorisée lors d’une exécution précédente (${rungText(fb.rungs)}) : carte lue du premier coup.`,
+      `Strategy remembered from a previous run (${rungText(fb.rungs)}): card read first time.`,
+    ), memoryNote), evidence, { subject });
+  }
+  if (fb.rungs.length === 0) {
+    return check('slot.strategy', 'ok', STRATEGY, tx('La stratégie par défaut fonctionne.', 'The default strategy works.'), evidence, { subject });
+  }
+  return check('slot.strategy', 'ok', STRATEGY, joinText(tx(
+    `La stratégie par défaut a échoué ; carte lue avec la stratégie de repli ${rungText(fb.rungs)}${fb.remembered ? ', mémorisée pour la prochaine fois' : ''}.`,
+    `The default strategy failed; card read with the fallback strategy ${rungText(fb.rungs)}${fb.remembered ? ', remembered for next time' : ''}.`,
+  ), memoryNote), evidence, { subject });
+}

@@ -115,6 +115,9 @@ const EXPECTED: Record<string, number> = {
   TraceWriteFailed: failure,
   // `ecps diagnose --html FILE` could not write its report.
   ReportWriteFailed: failure,
+  // `ecps readers --forget NAME` with nothing remembered under NAME; the state folder unusable.
+  ReaderNotRemembered: noReader,
+  StateDirUnusable: failure,
   // The CLI.
   UsageError: usage,
   AtrNotHex: invalidAtr,

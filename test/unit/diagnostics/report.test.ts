@@ -86,8 +86,8 @@ describe('HTML and text renderers', () => {
 
   it('fallback section: absent list → "not provided"; the ladder’s outcomes carried as given', async () => {
     const run = await runDiagnostics(isolated(await demoReader(null, null)));
-    expect(buildReport(run).fallback).toEqual({ provided: false, outcomes: [] });
+    expect(buildReport(run).fallback).toEqual({ provided: false, outcomes: [], readers: [], memory: null });
     const outcomes = [{ reader: 'R 00 00', strategy: 'protocol-t0', outcome: 'succeeded', remembered: true }];
-    expect(buildReport(run, { fallback: outcomes }).fallback).toEqual({ provided: true, outcomes });
+    expect(buildReport(run, { fallback: outcomes }).fallback).toEqual({ provided: true, outcomes, readers: [], memory: null });
   });
 });

@@ -1,0 +1,51 @@
+/**
+ * One card session on an already open ReaderPort: pick the reader, connect once, identify the
+ * card (ATR, then the card's own answers for a CPS), open its application (CpsCard /
+ * VitaleCard / UnknownCard), run the body, disconnect.
+ *
+ * The CLI's `withCardSession` (src-main/cli/cps-session.ts) does the same around a port it
+ * opens and releases per command; the desktop app keeps one port open for its whole life
+ * (reader events) and runs its sessions here. (cps-session.ts can delegate to this function —
+ * left untouched here, the CLI belongs to another change.)
+ */
+import type { ReaderPort, ShareMode, TransportProtocol } from '../../src-shared/reader-port';
+import { CardChannel, type ExchangeTraceEntry } from '../card/channel';
+import { identifyCard, type CardIdentification } from '../card/identify';
+import { openCardApplication, type CardApplication, type CpsCard } from '../card/cps/index';
+import { findReader } from './inspect';
+import { readerErrors } from './errors';
+
+export interface PortCardSession {
+  reader: string;
+  atr: Uint8Array;
+  protocol: TransportProtocol;
+  identification: CardIdentification;
+  application: CardApplication;
+}
+
+export interface PortCardSessionOptions {
+  reader?: string;
+  /** `exclusive` for PIN and key commands: no other application slips a command in between. */
+  share?: ShareMode;
+  onExchange?: (entry: ExchangeTraceEntry) => void;
+}
+
+export async function withCardOnPort<T>(port: ReaderPort, options: PortCardSessionOptions, body: (session: PortCardSession) => Promise<T>): Promise<T> {
+  const reader = findReader(port, options.reader);
+  if (!reader.cardPresent) throw readerErrors.create('NoCard', { details: { reader: reader.name } });
+  const connection = await port.connect(reader.name, { share: options.share ?? 'shared' });
+  try {
+    const channel = new CardChannel(connection, options.onExchange ? { onExchange: options.onExchange } : {});
+    const identification = await identifyCard(connection.atr, channel);
+    const application = openCardApplication(identification, channel);
+    return await body({ reader: reader.name, atr: connection.atr, protocol: connection.protocol, identification, application });
+  } finally {
+    await connection.disconnect().catch(() => undefined);
+  }
+}
+
+/** The CPS in the session, or the card's own outcome (VitaleInCpsSlot, NotACps) thrown. */
+export function requireCpsApplication(application: CardApplication): CpsCard {
+  if (application.kind === 'cps') return application;
+  throw application.outcome();
+}

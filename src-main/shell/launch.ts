@@ -1,0 +1,147 @@
+/**
+ * What `npm start` runs (bin/start.mjs): the Electron window where Electron's binary exists,
+ * otherwise the web shell — opened in Debian's Chromium in app mode when a display exists,
+ * or its URL printed. It always says which one runs, and labels the demo reader.
+ *
+ *   --no-open   serve the web shell, open nothing, print the URL (with its token) on a line of its own
+ *   --demo      the built-in virtual reader, even when a real one is there
+ *   --lang en   English (default French; ECPS_LANG too)
+ *
+ * Electron is never imported here: only its binary is looked for and spawned.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Lang } from '../../src-shared/errors';
+import { openReaderPort } from '../reader/open-port';
+import { createIpcServices } from '../ipc/handlers';
+import { createValidatedDispatcher } from '../ipc/validated';
+import { startWebShell } from './web-shell';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface LaunchOptions {
+  noOpen: boolean;
+  demo: boolean;
+  lang: Lang;
+}
+
+export interface LaunchIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LaunchOptions | { error: string } {
+  const options: LaunchOptions = { noOpen: false, demo: false, lang: env.ECPS_LANG === 'en' ? 'en' : 'fr' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--no-open') options.noOpen = true;
+    else if (arg === '--demo') options.demo = true;
+    else if (arg === '--lang' && (argv[i + 1] === 'fr' || argv[i + 1] === 'en')) options.lang = argv[++i] as Lang;
+    else return { error: `option inconnue / unknown option: ${arg}` };
+  }
+  return options;
+}
+
+/** Electron's binary and an Electron entry point (package.json "main"), when both exist. */
+export function findElectron(root = ROOT): { binary: string; entry: string } | undefined {
+  const dist = path.join(root, 'node_modules', 'electron', 'dist');
+  if (!existsSync(dist)) return undefined;
+  const binary = ['electron', 'electron.exe', 'Electron.app/Contents/MacOS/Electron'].map((b) => path.join(dist, b)).find((b) => existsSync(b));
+  if (!binary) return undefined;
+  try {
+    const main = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main?: string }).main;
+    if (main && existsSync(path.join(root, main))) return { binary, entry: root };
+  } catch {
+    // no entry
+  }
+  return undefined;
+}
+
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.ECPS_CHROMIUM && existsSync(env.ECPS_CHROMIUM)) return env.ECPS_CHROMIUM;
+  const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    for (const dir of dirs) {
+      const candidate = path.join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+export function hasDisplay(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+export function chromiumArgs(url: string, userDataDir: string, isRoot: boolean): string[] {
+  return [`--app=${url}`, '--no-first-run', '--no-default-browser-check', `--user-data-dir=${userDataDir}`, ...(isRoot ? ['--no-sandbox'] : [])];
+}
+
+const T = {
+  electron: { fr: 'Compagnon e-CPS : fenêtre Electron.', en: 'Compagnon e-CPS: Electron window.' },
+  web: { fr: 'Compagnon e-CPS : interface web locale (web shell, Electron absent).', en: 'Compagnon e-CPS: local web interface (web shell, no Electron).' },
+  demoForced: { fr: '*** MODE DÉMONSTRATION : lecteur virtuel (CPS3 + Vitale 2) ***', en: '*** DEMO MODE: virtual reader (CPS3 + Vitale 2) ***' },
+  demoFallback: {
+    fr: '*** MODE DÉMONSTRATION : aucun lecteur utilisable ({reason}) — lecteur virtuel (CPS3 + Vitale 2) ***',
+    en: '*** DEMO MODE: no usable reader ({reason}) — virtual reader (CPS3 + Vitale 2) ***',
+  },
+  chromium: { fr: 'Ouverture dans Chromium (mode application)…', en: 'Opening in Chromium (app mode)…' },
+  openUrl: { fr: 'Ouvrez cette adresse dans Chromium (elle contient la clé secrète de la session, ne la partagez pas) :', en: 'Open this address in Chromium (it holds the session’s secret key, do not share it):' },
+  noDisplay: { fr: 'Pas d’écran graphique détecté.', en: 'No graphical display found.' },
+  noChromium: { fr: 'Chromium introuvable (apt-get install chromium).', en: 'Chromium not found (apt-get install chromium).' },
+  stop: { fr: 'Ctrl-C pour arrêter.', en: 'Ctrl-C to stop.' },
+} as const;
+
+/** Starts the app; resolves with the exit code when it stops. */
+export async function launch(options: LaunchOptions, io: LaunchIo, signal?: AbortSignal): Promise<number> {
+  const say = (key: keyof typeof T, params: Record<string, string> = {}) =>
+    io.out(Object.entries(params).reduce<string>((text, [k, v]) => text.replace(`{${k}}`, v), T[key][options.lang]));
+
+  const electron = options.noOpen ? undefined : findElectron();
+  if (electron) {
+    say('electron');
+    const child = spawn(electron.binary, [electron.entry, ...(options.demo ? ['--demo'] : [])], { stdio: 'inherit', env: io.env });
+    return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  }
+
+  say('web');
+  const opened = await openReaderPort({ mode: options.demo ? 'demo' : 'auto' });
+  if (opened.demo) {
+    if (opened.fallbackReason) say('demoFallback', { reason: opened.fallbackReason.text(options.lang) });
+    else say('demoForced');
+  }
+  const services = createIpcServices({ port: opened.port, demo: opened.demo, shell: 'web', lang: options.lang, onInternalError: (where) => io.err(`erreur interne / internal error: ${where}`) });
+  const dispatcher = createValidatedDispatcher(services.handlers, { onInternalError: (channel) => io.err(`erreur interne / internal error: ${channel}`) });
+  const shell = await startWebShell({ dispatcher, events: services.events });
+
+  let browser: ChildProcess | undefined;
+  let profile: string | undefined;
+  const chromium = findChromium(io.env);
+  if (!options.noOpen && hasDisplay(io.env) && chromium) {
+    say('chromium');
+    profile = mkdtempSync(path.join(tmpdir(), 'ecps-chromium-'));
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    browser = spawn(chromium, chromiumArgs(shell.url, profile, isRoot), { stdio: 'ignore', env: io.env });
+  } else {
+    if (!options.noOpen) say(hasDisplay(io.env) ? 'noChromium' : 'noDisplay');
+    say('openUrl');
+    io.out(shell.url);
+  }
+  say('stop');
+
+  const code = await new Promise<number>((resolve) => {
+    signal?.addEventListener('abort', () => resolve(0), { once: true });
+    browser?.on('exit', () => resolve(0));
+    browser?.on('error', () => resolve(1));
+  });
+  browser?.kill();
+  await shell.close();
+  await services.dispose();
+  if (opened.port.kind === 'simulator') await opened.port.stop();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  return code;
+}
