@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import vue from '@vitejs/plugin-vue';
 
 export default defineConfig({
   test: {
@@ -8,7 +9,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          exclude: ['test/unit/renderer/**'],
           environment: 'node',
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // The Vue renderer's components and stores, in a simulated DOM (no browser needed).
+        plugins: [vue()],
+        test: {
+          name: 'renderer',
+          include: ['test/unit/renderer/**/*.test.ts'],
+          environment: 'happy-dom',
           sequence: { groupOrder: 0 },
         },
       },
