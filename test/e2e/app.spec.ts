@@ -130,7 +130,7 @@ test('the other screens: without the card, diagnostics (accessible, photographed
   await expect(page.getByRole('heading', { level: 1, name: 'Diagnostic du lecteur' })).toBeFocused();
   await expect(page.getByTestId('slot-cps')).toContainText('CPS3');
   await page.getByRole('button', { name: 'Lancer le diagnostic complet' }).click();
-  await expect(page.getByTestId('diagnose-report')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('diagnose-report')).toBeVisible({ timeout: 40_000 });
   await expectAccessible(page, 'diagnostic');
   await shot(page, '07-diagnostic');
 });
