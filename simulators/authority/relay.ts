@@ -1,16 +1,23 @@
 /**
  * The authority's websocket relay (issue 4 §3 "relay fallback"): when the phone cannot reach
- * the computer, both connect to `/relay/<sessionId>` and the relay forwards every frame of one
- * to the other, unchanged. It never parses a frame: the pairing protocol is end-to-end
- * encrypted, the relay sees only ciphertext, and a man in the middle here makes the users'
- * codes disagree (src-main/pairing). It enforces only what keeps it healthy: two peers per
- * session, 16 KiB frames, a bounded backlog before the second peer arrives, an idle timeout.
+ * the computer, both join `<relay url>?session=<s>&role=desktop|phone` — the same join form as
+ * the pairing protocol (src-main/pairing/README.md § Relay, `relayJoinUrl` / `parseRelayJoin`),
+ * the relay URL being what `describe().relayUrl` reports (`ws://host:port/relay/`; `/relay`
+ * without the slash is accepted too). The relay forwards every frame of one side to the other,
+ * unchanged. It never parses a frame: the pairing protocol is end-to-end encrypted, the relay
+ * sees only ciphertext, and a man in the middle here makes the users' codes disagree.
+ * It enforces only what keeps it healthy and the session shape: the desktop opens the session
+ * and a phone may join only an open one (else 4101), one desktop and one phone per session
+ * (another of a role: HTTP 409 at upgrade), 16 KiB frames, a bounded backlog, an idle timeout.
+ * When one side closes, the other is closed with the same 4000–4999 code (so the phone learns
+ * why, e.g. 4009 reset or 4011 password refused) or 4100 (peer left).
  *
- * `attachRelay` is the mount point; the pairing teammates may swap in their own forwarding.
+ * `attachRelay` is the mount point.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { PairingClose } from '../../src-shared/pairing-protocol';
 
 export interface RelayOptions {
   /** Largest frame forwarded; a bigger one closes the sender's socket (1009). Default 16 KiB. */
@@ -26,65 +33,92 @@ export interface RelayHandle {
   close(): Promise<void>;
 }
 
-/** ≥ 128 bits in base64url (22+ chars): session ids are unguessable, chosen by the desktop. */
-export const RELAY_PATH = /^\/relay\/([A-Za-z0-9_-]{22,128})$/;
+/** The relay's path on the authority server (a trailing slash is accepted). */
+export const RELAY_PATH = '/relay';
+/** The QR's relay session: base64url, 16–48 bytes (src-main/pairing/README.md, QR `r.s`). */
+const SESSION = /^[A-Za-z0-9_-]{22,64}$/;
+
+export type RelayRole = 'desktop' | 'phone';
+
+/**
+ * `/relay[/]?session=<s>&role=desktop|phone` → the join; undefined otherwise. The same rules as
+ * the pairing's `parseRelayJoin` (simulators may not import src-main/pairing; the end-to-end
+ * tests — activation through this relay — keep the two in step).
+ */
+export function parseRelayJoin(url: string | undefined): { session: string; role: RelayRole } | undefined {
+  const parsed = new URL(url ?? '/', 'http://relay.invalid');
+  const session = parsed.searchParams.get('session') ?? '';
+  const role = parsed.searchParams.get('role');
+  if (parsed.pathname.replace(/\/+$/, '') !== RELAY_PATH || !SESSION.test(session) || (role !== 'desktop' && role !== 'phone')) return undefined;
+  return { session, role };
+}
 const BACKLOG_FRAMES = 32;
 
 interface Session {
-  peers: WebSocket[];
+  desktop?: WebSocket;
+  phone?: WebSocket;
   backlog: { data: RawData; binary: boolean }[];
   timer: NodeJS.Timeout | undefined;
 }
+
+const other = (role: RelayRole): RelayRole => (role === 'desktop' ? 'phone' : 'desktop');
 
 export function attachRelay(server: Server, options: RelayOptions = {}): RelayHandle {
   const maxPayload = options.maxPayload ?? 16 * 1024;
   const waitForPeerMs = options.waitForPeerMs ?? 120_000;
   const maxSessions = options.maxSessions ?? 1000;
-  const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false });
   const sessions = new Map<string, Session>();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const match = RELAY_PATH.exec(new URL(req.url ?? '/', 'http://relay').pathname);
-    if (!match) return refuse(socket, 404, 'Not Found');
-    const id = match[1]!;
-    const session = sessions.get(id);
+    const join = parseRelayJoin(req.url);
+    if (!join) return refuse(socket, 404, 'Not Found');
+    const session = sessions.get(join.session);
     // Refused before the upgrade so a third party never gets a socket to talk on.
-    if (session && session.peers.length >= 2) return refuse(socket, 409, 'Conflict');
-    if (!session && sessions.size >= maxSessions) return refuse(socket, 503, 'Service Unavailable');
-    wss.handleUpgrade(req, socket, head, (ws) => join(id, ws));
+    if (session?.[join.role]) return refuse(socket, 409, 'Conflict');
+    if (!session && join.role === 'desktop' && sessions.size >= maxSessions) return refuse(socket, 503, 'Service Unavailable');
+    wss.handleUpgrade(req, socket, head, (ws) => attach(join.session, join.role, ws));
   };
 
-  const join = (id: string, ws: WebSocket) => {
+  const attach = (id: string, role: RelayRole, ws: WebSocket) => {
+    ws.on('error', () => ws.terminate());
     let session = sessions.get(id);
     if (!session) {
-      session = { peers: [], backlog: [], timer: undefined };
+      // Only the desktop opens a session (it made the id and put it in the QR).
+      if (role === 'phone') return ws.close(PairingClose.UnknownRelaySession, 'unknown session');
+      session = { backlog: [], timer: undefined };
       sessions.set(id, session);
       const created = session;
       created.timer = setTimeout(() => end(id, created, 4408, 'peer did not arrive'), waitForPeerMs);
     }
+    if (session[role]) return ws.close(PairingClose.Busy, 'busy'); // raced another of its role
     const current = session;
-    current.peers.push(ws);
-    if (current.peers.length === 2) {
+    current[role] = ws;
+    if (current.desktop && current.phone) {
       clearTimeout(current.timer);
       for (const frame of current.backlog.splice(0)) ws.send(frame.data, { binary: frame.binary });
     }
     ws.on('message', (data, binary) => {
-      const peer = current.peers.find((p) => p !== ws);
+      const peer = current[other(role)];
       if (peer && peer.readyState === WebSocket.OPEN) peer.send(data, { binary });
       else if (current.backlog.length < BACKLOG_FRAMES) current.backlog.push({ data, binary });
       else end(id, current, 1013, 'backlog full');
     });
-    // One side leaving ends the session: the protocol has no resumption through the relay.
-    ws.on('close', () => end(id, current, 1000, 'peer left'));
-    ws.on('error', () => ws.terminate());
+    // One side leaving ends the session (no resumption through the relay); the other side
+    // learns why: the pairing's own 4xxx close code is passed through, anything else is 4100.
+    ws.on('close', (code, reason) => {
+      if (current[role] !== ws) return;
+      const forwarded = code >= 4000 && code <= 4999 ? code : PairingClose.PeerGone;
+      end(id, current, forwarded, reason.toString('utf8').slice(0, 120) || 'peer left');
+    });
   };
 
   const end = (id: string, session: Session, code: number, reason: string) => {
     if (sessions.get(id) !== session) return;
     sessions.delete(id);
     clearTimeout(session.timer);
-    for (const peer of session.peers) {
-      if (peer.readyState === WebSocket.OPEN || peer.readyState === WebSocket.CONNECTING) peer.close(code, reason);
+    for (const peer of [session.desktop, session.phone]) {
+      if (peer && (peer.readyState === WebSocket.OPEN || peer.readyState === WebSocket.CONNECTING)) peer.close(code, reason);
     }
   };
 

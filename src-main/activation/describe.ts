@@ -55,6 +55,7 @@ const WITHOUT_CARD: { readonly [K in WithoutCardStep]: Sentence<WithoutCardState
     'Un QR code vous a été envoyé par e-mail : scannez-le avec l’application e-CPS.',
     'A QR code was sent to you by e-mail: scan it with the e-CPS app.',
   ),
+  'code-entry': plain('Saisissez ici le code affiché sur le téléphone.', 'Type here the code shown on the phone.'),
   'sms-code': plain('Saisissez sur le téléphone le code reçu par SMS.', 'Type on the phone the code received by SMS.'),
   'adeli-needs-card': plain(
     'L’activation d’un professionnel ADELI nécessite la carte physique.',

@@ -19,7 +19,6 @@
  * safety path); the e-CPS password is handed to the pairing session once and dropped.
  */
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import type { ActivationAuthority, ActivationRecord, CardSignatureAlgorithm } from '../../src-shared/activation-authority';
 import { EcpsError, isEcpsError, type Lang } from '../../src-shared/errors';
 import type { PairingEvents, PairingStartOptions } from '../pairing/pairing-types';
@@ -96,7 +95,6 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
   private algorithm: CardSignatureAlgorithm = 'RSASSA-PKCS1-v1_5-SHA256';
   private enrolment: { phonePublicKey: Uint8Array; passwordVerifier: Uint8Array } | undefined;
   private enrolmentWaiters: (() => void)[] = [];
-  private codeConfirmed = false;
   private lastQr: { payload: string; expiresAt: number } | undefined;
   private ended = false;
   private lastErrorCode: string | undefined;
@@ -167,28 +165,16 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       this.reportError(error);
       return;
     }
-    if (this.stateNow.flow === 'with-card') {
-      if (!result.ok && result.reason === 'format') {
-        this.reportError(activationError('PairingCodeIncorrect', { n: result.attemptsLeft }));
-        this.emitUi({ type: 'code-required', attemptsLeft: result.attemptsLeft });
-        return;
-      }
-      this.send({ type: 'code-entered', correct: result.ok });
-      if (this.stateNow.step === 'code-entry') this.emitUi({ type: 'code-required', attemptsLeft: 3 - (this.stateNow as WithCardState).codeAttempts });
-      return;
-    }
-    // Without the card the machine has no code step (the SMS code is its check); the pairing
-    // still needs the phone's code typed here, so the driver handles it on its own.
-    if (result.ok) {
-      this.codeConfirmed = true;
-      void this.sendSms();
-    } else if (result.reason === 'reset') {
-      this.reportError(activationError('PairingCodeAttemptsExhausted'));
-      this.send({ type: 'cancel' });
-    } else {
+    // A malformed code (not 6 digits) costs no attempt; the machine counts the others, in both
+    // flows (3 wrong: with the card a new QR, without it the e-mailed QR is revoked).
+    if (!result.ok && result.reason === 'format') {
       this.reportError(activationError('PairingCodeIncorrect', { n: result.attemptsLeft }));
       this.emitUi({ type: 'code-required', attemptsLeft: result.attemptsLeft });
+      return;
     }
+    this.send({ type: 'code-entered', correct: result.ok });
+    const s = this.stateNow;
+    if (s.step === 'code-entry') this.emitUi({ type: 'code-required', attemptsLeft: 3 - (s as WithCardState | WithoutCardState).codeAttempts });
   }
 
   /** The e-CPS password, typed twice; the machine refuses trivial ones (then asks again). */
@@ -207,7 +193,12 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
 
   // ------------------------------------------------------------------ the machine
 
-  private send(event: AnyEvent): void {
+  /**
+   * Feeds one event to the machine. `cause`: the port failure behind it (authority down…), reported
+   * once the machine has moved, so `resumable` says whether `retry` now works (`step` stays the
+   * step that failed), and still before the new step's `state` event (the CLI reads it there).
+   */
+  private send(event: AnyEvent, cause?: unknown): void {
     if (this.ended) return;
     const before = this.stateNow;
     let out;
@@ -215,10 +206,14 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       out = this.flow.transition(before, event, this.now());
     } catch (error) {
       // A late result (the flow moved on meanwhile) is not an error the user must see.
-      if (isEcpsError(error, 'InvalidTransition')) return;
+      if (isEcpsError(error, 'InvalidTransition')) {
+        if (cause !== undefined) this.reportError(cause);
+        return;
+      }
       throw error;
     }
     this.stateNow = out.state;
+    if (cause !== undefined) this.reportError(cause, before.step);
     if (out.state !== before && (out.state.step !== before.step || out.state.error !== before.error)) {
       if (out.state.error !== null && out.state.error !== before.error && out.state.error.code !== this.lastErrorCode) this.reportError(errorOfState(out.state)!);
       this.lastErrorCode = undefined;
@@ -240,15 +235,14 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
 
   private async run(effect: ActivationEffect): Promise<void> {
     const epoch = this.epoch;
-    const feed = (event: AnyEvent) => {
-      if (epoch === this.epoch) this.send(event);
+    const feed = (event: AnyEvent, cause?: unknown) => {
+      if (epoch === this.epoch) this.send(event, cause);
     };
     const authorityFailed = (error: unknown) => {
       if (epoch !== this.epoch) return;
-      this.reportError(error);
       const code = isEcpsError(error) ? error.code : 'InternalError';
-      if (TRANSPORT_CODES.has(code) || !isEcpsError(error)) feed({ type: 'authority-unreachable' });
-      else feed({ type: 'authority-refused', reason: code });
+      if (TRANSPORT_CODES.has(code) || !isEcpsError(error)) feed({ type: 'authority-unreachable' }, error);
+      else feed({ type: 'authority-refused', reason: code }, error);
     };
     const { authority } = this.options;
     switch (effect.type) {
@@ -292,6 +286,9 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
         return;
       case 'reset-pairing':
         await this.stopPairing();
+        return;
+      case 'send-sms-code':
+        await this.sendSms(effect.activationId, epoch);
         return;
       case 'send-password-proof':
         try {
@@ -346,7 +343,6 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       case 'cleanup':
         this.epoch++;
         this.enrolment = undefined;
-        this.codeConfirmed = false;
         await this.stopPairing();
         return;
     }
@@ -359,10 +355,9 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
 
   private cardFailed(error: unknown, epoch: number): void {
     if (epoch !== this.epoch) return;
-    this.reportError(error);
     // Pulled out, mute or refusing: in every case the activation restarts at the PIN.
     void CARD_GONE;
-    this.send({ type: 'card-removed' });
+    this.send({ type: 'card-removed' }, error);
   }
 
   // ------------------------------------------------------------------ the phone link
@@ -373,13 +368,11 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
     const mine = ++this.pairingGeneration;
     this.pairing = pairing;
     this.enrolment = undefined;
-    this.codeConfirmed = false;
     const live = () => this.pairing === pairing && mine === this.pairingGeneration;
     pairing.on('phone-connected', ({ via }) => {
       if (!live()) return;
       this.emitUi({ type: 'phone-connected', via });
       this.send({ type: 'phone-connected' });
-      if (this.stateNow.flow === 'without-card' && this.stateNow.step === 'sms-code') this.emitUi({ type: 'code-required', attemptsLeft: 3 });
     });
     pairing.on('password-verified', () => live() && this.send({ type: 'phone-password-confirmed' }));
     pairing.on('password-rejected', () => live() && this.send({ type: 'phone-password-mismatch' }));
@@ -395,14 +388,11 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
     });
     pairing.on('message', ({ topic, body }) => live() && this.onPhoneData(topic, body));
     const { pairing: p = {} } = this.options;
-    // The authority's relay takes `/relay/<id>` (simulators/authority/relay.ts) and ignores the
-    // query the pairing adds: a fresh 128-bit id per QR in the path makes both ends meet.
-    const relayUrl = p.relayUrl === undefined ? undefined : `${p.relayUrl.replace(/\/+$/, '')}/${randomBytes(16).toString('base64url')}`;
     try {
       const qr = await pairing.start({
         bindAddress: p.bindAddress ?? '127.0.0.1',
         ttlMs: lifetimeMs,
-        ...(relayUrl ? { relay: { url: relayUrl } } : {}),
+        ...(p.relayUrl ? { relay: { url: p.relayUrl } } : {}),
         ...(p.passwordIterations ? { passwordIterations: p.passwordIterations } : {}),
         ...(p.timings ? { timings: p.timings } : {}),
       });
@@ -448,11 +438,10 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
     });
   }
 
-  private async sendSms(): Promise<void> {
-    const activationId = this.stateNow.activationId;
-    if (!activationId) return;
+  private async sendSms(activationId: string, epoch: number): Promise<void> {
     try {
       const sent = await this.options.authority.sendSmsCode(activationId);
+      if (epoch !== this.epoch) return;
       this.emitUi({ type: 'sms-sent', sentTo: sent.sentTo });
       this.pairing?.send('sms-sent', { sentTo: sent.sentTo });
     } catch (error) {
@@ -462,7 +451,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
 
   private async verifySms(code: string): Promise<void> {
     const activationId = this.stateNow.activationId;
-    if (!activationId || !this.codeConfirmed) return;
+    if (!activationId) return;
     try {
       await this.options.authority.verifySmsCode(activationId, code);
       this.pairing?.send('sms-result', { ok: true, attemptsLeft: 0 });
@@ -489,7 +478,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
     this.emitUi({ type: 'state', step: this.stateNow.step, text: describeState(this.stateNow, this.lang) });
   }
 
-  private reportError(error: unknown): void {
+  private reportError(error: unknown, step: string = this.stateNow.step): void {
     const err: EcpsError = isEcpsError(error)
       ? error
       : new EcpsError('UnexpectedError', { message: { fr: `Erreur inattendue : ${String(error)}`, en: `Unexpected error: ${String(error)}` } });
@@ -500,7 +489,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       code: err.code,
       message: err.text(this.lang),
       ...(remedy ? { remedy } : {}),
-      step: this.stateNow.step,
+      step,
       resumable: this.stateNow.step === 'authority-error',
     });
   }

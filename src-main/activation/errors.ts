@@ -149,6 +149,16 @@ export const activationErrors = defineErrorCatalog({
     message: { fr: 'Le QR code envoyé par e-mail a expiré.', en: 'The QR code sent by e-mail has expired.' },
     remedy: { fr: 'Envoyez une nouvelle demande d’activation.', en: 'Send a new activation request.' },
   },
+  EmailedQrRevoked: {
+    message: {
+      fr: 'Trois codes faux : par sécurité, le QR code reçu par e-mail ne fonctionne plus.',
+      en: 'Three wrong codes: for safety, the QR code received by e-mail no longer works.',
+    },
+    remedy: {
+      fr: 'Recommencez l’activation et envoyez une nouvelle demande : un nouveau QR code vous sera envoyé par e-mail.',
+      en: 'Start the activation again and send a new request: a new QR code will be e-mailed to you.',
+    },
+  },
   SmsCodeIncorrect: {
     message: { fr: 'Code SMS incorrect : il reste {n} essai(s).', en: 'Wrong SMS code: {n} attempt(s) left.' },
     remedy: { fr: 'Saisissez sur le téléphone le code reçu par SMS.', en: 'Type on the phone the code received by SMS.' },

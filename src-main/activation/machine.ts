@@ -40,6 +40,8 @@ export type ActivationEffect =
    * proof and forgets it. The state keeps `passwordSet: true`, never the digits.
    */
   | { readonly type: 'send-password-proof'; readonly password: string }
+  /** Without the card: the phone's code was confirmed here, the authority may text the SMS code. */
+  | { readonly type: 'send-sms-code'; readonly activationId: string }
   /** Stop the pairing server, disconnect the phone, abandon any pending authority request. */
   | { readonly type: 'cleanup'; readonly reason: CleanupReason };
 

@@ -1,8 +1,10 @@
 /**
  * Activation WITHOUT the card (domain.md §1, issue 4 §1): national identifier → the authority
  * looks the professional up → contact details on file? → "Envoyer ma demande d'activation" →
- * the authority e-mails a QR → the phone scans it → SMS code typed on the phone → the 4-digit
- * e-CPS password → the phone proves it typed the same → the authority registers the phone.
+ * the authority e-mails a QR → the phone scans it → the code the phone shows is typed on the
+ * computer (the pairing's check that no one is in the middle; 3 wrong codes revoke the e-mailed
+ * QR: the user must send a new request) → SMS code typed on the phone → the 4-digit e-CPS
+ * password → the phone proves it typed the same → the authority registers the phone.
  *
  * Two guidance ends, both restartable: ADELI professionals can activate only with the card [C],
  * and missing contact details must first be updated on the Ordre des Pharmaciens site (e-POP),
@@ -20,6 +22,7 @@ export const WITHOUT_CARD_PATH = [
   'ready-to-request',
   'requesting',
   'awaiting-phone-scan',
+  'code-entry',
   'sms-code',
   'choosing-password',
   'confirming-password',
@@ -41,6 +44,8 @@ export type WithoutCardEvent =
   | { readonly type: 'request-sent-confirmed' }
   | { readonly type: 'qr-emailed'; readonly activationId: string }
   | { readonly type: 'phone-connected' }
+  /** The code the phone shows, typed on the computer and checked by the pairing session. */
+  | { readonly type: 'code-entered'; readonly correct: boolean }
   | { readonly type: 'sms-code-verified' }
   | { readonly type: 'sms-code-wrong' };
 
@@ -48,6 +53,8 @@ export interface WithoutCardState extends FlowStateBase<WithoutCardStep> {
   readonly flow: 'without-card';
   readonly rpps: string | null;
   readonly smsAttempts: number;
+  /** Wrong phone codes typed on the computer for the current phone link. */
+  readonly codeAttempts: number;
   /** Earliest time the directory shows contact details updated on e-POP now (48 h). */
   readonly epopReadyAt: number | null;
 }
@@ -56,19 +63,24 @@ export interface WithoutCardTimings {
   readonly authorityMs: number;
   /** How long the e-mailed QR stays valid: set by the authority [?]; this bounds our wait. */
   readonly emailedQrMs: number;
+  /** Typing the phone's code on the computer once the phone is connected. */
+  readonly codeEntryMs: number;
   readonly smsCodeMs: number;
   readonly passwordMs: number;
   readonly phoneConfirmMs: number;
   readonly maxSmsAttempts: number;
+  readonly maxCodeAttempts: number;
 }
 
 export const WITHOUT_CARD_TIMINGS: WithoutCardTimings = {
   authorityMs: 30_000,
   emailedQrMs: 30 * 60_000,
+  codeEntryMs: 5 * 60_000,
   smsCodeMs: 10 * 60_000,
   passwordMs: 10 * 60_000,
   phoneConfirmMs: 5 * 60_000,
   maxSmsAttempts: 3,
+  maxCodeAttempts: 3,
 };
 
 /** Directory updates made on e-POP reach the ANS directory after 48 h [C, domain.md §1]. */
@@ -100,6 +112,7 @@ export function createWithoutCardFlow(overrides: Partial<WithoutCardTimings> = {
     'looking-up': t.authorityMs,
     requesting: t.authorityMs,
     'awaiting-phone-scan': t.emailedQrMs,
+    'code-entry': t.codeEntryMs,
     'sms-code': t.smsCodeMs,
     'choosing-password': t.passwordMs,
     'confirming-password': t.phoneConfirmMs,
@@ -120,13 +133,14 @@ export function createWithoutCardFlow(overrides: Partial<WithoutCardTimings> = {
     passwordMismatches: 0,
     rpps: null,
     smsAttempts: 0,
+    codeAttempts: 0,
     epopReadyAt: null,
   });
   const restart = (_s: S, _e: unknown, now: number): Outcome<S> => ({ state: initial(now), effects: [] });
 
   /** The e-mailed QR and the phone's session are spent: the user sends a new request. */
   const backToRequest = (state: S, now: number, reason: ActivationErrorCode): Outcome<S> => ({
-    state: go(state, 'ready-to-request', now, { error: stateError(reason), activationId: null, smsAttempts: 0, passwordSet: false, passwordMismatches: 0 }),
+    state: go(state, 'ready-to-request', now, { error: stateError(reason), activationId: null, smsAttempts: 0, codeAttempts: 0, passwordSet: false, passwordMismatches: 0 }),
     effects: [{ type: 'cleanup', reason: 'pairing-lost' }],
   });
   const tail = passwordTail<S>({
@@ -173,8 +187,28 @@ export function createWithoutCardFlow(overrides: Partial<WithoutCardTimings> = {
       onTimeout: authority.failWith('AuthorityTimeout'),
     },
     'awaiting-phone-scan': {
-      on: { 'phone-connected': (s, _e, now) => ({ state: go(s, 'sms-code', now, { smsAttempts: 0 }), effects: [] }) },
+      on: { 'phone-connected': (s, _e, now) => ({ state: go(s, 'code-entry', now, { codeAttempts: 0 }), effects: [] }) },
       onTimeout: (s, now) => backToRequest(s, now, 'EmailedQrExpired'),
+    },
+    'code-entry': {
+      on: {
+        'code-entered': (s, e, now) => {
+          if (e.correct) {
+            return { state: go(s, 'sms-code', now, { smsAttempts: 0 }), effects: [{ type: 'send-sms-code', activationId: s.activationId ?? '' }] };
+          }
+          const attempts = s.codeAttempts + 1;
+          // Three wrong codes may mean someone in the middle: the pairing drops its token, so the
+          // QR in the e-mail is dead for good. Only a new request (a new e-mail) can go on.
+          if (attempts >= t.maxCodeAttempts) {
+            return {
+              state: go(s, 'failed', now, { error: stateError('EmailedQrRevoked'), codeAttempts: attempts, passwordSet: false }),
+              effects: [{ type: 'cleanup', reason: 'failed' }],
+            };
+          }
+          return refuse(s, stateError('PairingCodeIncorrect', { n: t.maxCodeAttempts - attempts }), { codeAttempts: attempts });
+        },
+      },
+      onTimeout: (s, now) => backToRequest(s, now, 'RequestExpired'),
     },
     'sms-code': {
       on: {

@@ -1,7 +1,8 @@
 /**
  * The websocket relay (issue 4 §3 "relay fallback": phone on 4G, Wi-Fi client isolation).
- * The authority mounts `createRelayHub()` on its own server; `startRelayServer()` is the same
- * hub on a bare loopback server for tests.
+ * `createRelayHub()` (with its man-in-the-middle hook) on a bare loopback server,
+ * `startRelayServer()`, is the tests' relay; the sandbox authority serves the same join form
+ * and close-code rules with its own forwarder (simulators/authority/relay.ts `attachRelay`).
  *
  * Relay frame format — deliberately nothing of its own, so the relay can read nothing:
  * - join: websocket upgrade to `<relay url>?session=<QR relay session>&role=desktop|phone`;
@@ -36,13 +37,17 @@ export interface RelayHub {
 
 const SESSION = /^[A-Za-z0-9_-]{22,64}$/;
 
-/** Reads `?session=…&role=…` from an upgrade URL; undefined when it is not a relay join. */
+/**
+ * Reads `?session=…&role=…` from an upgrade URL; undefined when it is not a relay join.
+ * The one join form of both relays (this hub and the authority's `attachRelay`); a trailing
+ * slash on the path is accepted (the authority reports `ws://host:port/relay/`).
+ */
 export function parseRelayJoin(url: string | undefined, path = '/relay'): { session: string; role: RelayRole } | undefined {
   if (!url) return undefined;
   const parsed = new URL(url, 'http://relay.invalid');
   const session = parsed.searchParams.get('session') ?? '';
   const role = parsed.searchParams.get('role');
-  if (parsed.pathname !== path || !SESSION.test(session) || (role !== 'desktop' && role !== 'phone')) return undefined;
+  if (parsed.pathname.replace(/\/+$/, '') !== path || !SESSION.test(session) || (role !== 'desktop' && role !== 'phone')) return undefined;
   return { session, role };
 }
 

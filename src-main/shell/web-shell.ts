@@ -15,7 +15,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ import {
 } from '../../src-shared/ipc-contract';
 import type { IpcDispatcher } from '../ipc/validated';
 import type { IpcEventSource } from '../ipc/handlers';
+import { mimeTypeOf, rendererContentSecurityPolicy, resolveStaticFile } from './static-files';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 /** Largest websocket frame accepted (a request is a few hundred bytes). */
@@ -57,35 +58,8 @@ export interface WebShell {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-};
-
 export function contentSecurityPolicy(origin: string): string {
-  const ws = origin.replace(/^http:/, 'ws:');
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' ${ws}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
+  return rendererContentSecurityPolicy([origin.replace(/^http:/, 'ws:')]);
 }
 
 function digest(text: string): Buffer {
@@ -121,30 +95,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   }
 
   /** The file a URL path names inside rendererDir, or undefined (never outside it). */
-  function resolveStatic(urlPath: string): string | undefined {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(urlPath);
-    } catch {
-      return undefined;
-    }
-    if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
-    const segments = decoded.split('/').filter((s) => s !== '');
-    if (segments.some((s) => s === '..' || s === '.' || s.startsWith('.'))) return undefined;
-    const root = realpathSync(rendererDir);
-    let file = path.join(root, ...segments);
-    if (segments.length === 0 || (existsSync(file) && statSync(file).isDirectory())) file = path.join(file, 'index.html');
-    if (!existsSync(file)) {
-      // Client-side routes (no extension) get the app; missing assets are 404.
-      if (path.extname(decoded) !== '') return undefined;
-      file = path.join(root, 'index.html');
-      if (!existsSync(file)) return undefined;
-    }
-    const real = realpathSync(file);
-    const rel = path.relative(root, real);
-    if (rel.startsWith('..') || path.isAbsolute(rel) || !statSync(real).isFile()) return undefined;
-    return real;
-  }
+  const resolveStatic = (urlPath: string): string | undefined => resolveStaticFile(rendererDir, urlPath);
 
   function handleHttp(req: IncomingMessage, res: ServerResponse): void {
     securityHeaders(res);
@@ -171,7 +122,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     }
     if (!file) return plain(res, 404, 'Not found\n');
     res.statusCode = 200;
-    res.setHeader('Content-Type', MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
+    res.setHeader('Content-Type', mimeTypeOf(file));
     const body = readFileSync(file);
     res.setHeader('Content-Length', body.length);
     res.end(req.method === 'HEAD' ? undefined : body);

@@ -62,6 +62,7 @@ const WITHOUT_CARD: Pool = {
   'request-sent-confirmed': [{}],
   'qr-emailed': [{ activationId: 'act-q' }],
   'phone-connected': [{}],
+  'code-entered': [{ correct: true }, { correct: false }],
   'sms-code-verified': [{}],
   'sms-code-wrong': [{}],
 };

@@ -21,6 +21,7 @@ const HAPPY: WithoutCardEvent[] = [
   { type: 'request-sent-confirmed' },
   { type: 'qr-emailed', activationId: 'act-9' },
   { type: 'phone-connected' },
+  { type: 'code-entered', correct: true },
   { type: 'sms-code-verified' },
   { type: 'password-chosen', first: '1357', second: '1357' },
   { type: 'phone-password-confirmed' },
@@ -33,10 +34,11 @@ const REACH: Record<WithoutCardStep, WithoutCardEvent[]> = {
   'ready-to-request': HAPPY.slice(0, 2),
   requesting: HAPPY.slice(0, 3),
   'awaiting-phone-scan': HAPPY.slice(0, 4),
-  'sms-code': HAPPY.slice(0, 5),
-  'choosing-password': HAPPY.slice(0, 6),
-  'confirming-password': HAPPY.slice(0, 7),
-  'registering-phone': HAPPY.slice(0, 8),
+  'code-entry': HAPPY.slice(0, 5),
+  'sms-code': HAPPY.slice(0, 6),
+  'choosing-password': HAPPY.slice(0, 7),
+  'confirming-password': HAPPY.slice(0, 8),
+  'registering-phone': HAPPY.slice(0, 9),
   done: HAPPY,
   'authority-error': [...HAPPY.slice(0, 1), { type: 'authority-unreachable' }],
   'adeli-needs-card': [{ type: 'national-id-entered', value: '751234567' }],
@@ -52,6 +54,7 @@ describe('without the card: happy path', () => {
     expect(s.effects).toEqual([
       { type: 'lookup-professional', idNat: `8${RPPS}` },
       { type: 'request-activation', idNat: `8${RPPS}` },
+      { type: 'send-sms-code', activationId: 'act-9' },
       { type: 'send-password-proof', password: '1357' },
       { type: 'register-phone', activationId: 'act-9' },
       { type: 'cleanup', reason: 'done' },
@@ -115,6 +118,33 @@ describe('without the card: contact details missing', () => {
 });
 
 describe('without the card: codes, errors and timeouts', () => {
+  it('the phone’s code is confirmed on the computer before the SMS is sent', () => {
+    const s = sim().send(...REACH['code-entry']);
+    expect(s.state).toMatchObject({ step: 'code-entry', codeAttempts: 0 });
+    expect(describeState(s.state, 'fr')).toContain('code affiché sur le téléphone');
+    expect(() => s.send({ type: 'sms-code-verified' })).toThrow(expect.objectContaining({ code: 'InvalidTransition' }));
+    s.send({ type: 'code-entered', correct: false });
+    expect(s.state).toMatchObject({ step: 'code-entry', codeAttempts: 1, error: { code: 'PairingCodeIncorrect', params: { n: 2 } } });
+    expect(s.last).toEqual([]);
+    s.send({ type: 'code-entered', correct: true });
+    expect(s.state).toMatchObject({ step: 'sms-code', error: null });
+    expect(s.last).toEqual([{ type: 'send-sms-code', activationId: 'act-9' }]);
+  });
+
+  it('three wrong phone codes revoke the e-mailed QR: a terminal error asking for a new request', () => {
+    const s = sim().send(...REACH['code-entry'], { type: 'code-entered', correct: false }, { type: 'code-entered', correct: false });
+    expect(s.state.step).toBe('code-entry');
+    s.send({ type: 'code-entered', correct: false });
+    expect(s.state).toMatchObject({ step: 'failed', deadline: null, error: { code: 'EmailedQrRevoked' } });
+    expect(s.last).toEqual([{ type: 'cleanup', reason: 'failed' }]);
+    const error = errorOfState(s.state)!;
+    expect(error.remedyText('fr')).toContain('nouvelle demande');
+    expect(error.remedyText('en')).toContain('new request');
+    expect(() => s.send({ type: 'cancel' })).toThrow(expect.objectContaining({ code: 'InvalidTransition' }));
+    s.send({ type: 'restart' });
+    expect(s.state).toMatchObject({ step: 'national-id', codeAttempts: 0, activationId: null });
+  });
+
   it('three wrong SMS codes cancel the request: the user sends a new one', () => {
     const s = sim().send(...REACH['sms-code'], { type: 'sms-code-wrong' });
     expect(s.state).toMatchObject({ step: 'sms-code', smsAttempts: 1, error: { code: 'SmsCodeIncorrect', params: { n: 2 } } });
@@ -136,6 +166,9 @@ describe('without the card: codes, errors and timeouts', () => {
   it('the e-mailed QR, the SMS code and the password each have a deadline', () => {
     const scan = sim().send(...REACH['awaiting-phone-scan']).wait(30 * 60_000);
     expect(scan.state).toMatchObject({ step: 'ready-to-request', error: { code: 'EmailedQrExpired' } });
+    const code = sim().send(...REACH['code-entry']).wait(5 * 60_000);
+    expect(code.state).toMatchObject({ step: 'ready-to-request', error: { code: 'RequestExpired' } });
+    expect(code.last).toEqual([{ type: 'cleanup', reason: 'pairing-lost' }]);
     const sms = sim().send(...REACH['sms-code']).wait(10 * 60_000);
     expect(sms.state).toMatchObject({ step: 'ready-to-request', error: { code: 'SmsCodeTimeout' } });
     const pwd = sim().send(...REACH['choosing-password']).wait(10 * 60_000);
