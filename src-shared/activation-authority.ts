@@ -10,6 +10,7 @@
  * strings so every value here can cross IPC or JSON unchanged; binary values are bytes.
  */
 import { EcpsError, defineErrorCatalog, type ErrorDefinition, type LocalizedText } from './errors';
+import { passesLuhn } from './luhn';
 
 /** `sandbox`: training / demo / tests, nothing real is activated. `remote`: a real service. */
 export type AuthorityKind = 'sandbox' | 'remote';
@@ -164,21 +165,12 @@ export function parseNationalId(input: string): { idNat: string; kind: NationalI
   const digits = input.replace(/\s+/g, '');
   if (!/^\d+$/.test(digits)) return undefined;
   const rpps = digits.length === 12 && digits.startsWith('8') ? digits.slice(1) : digits;
-  if (rpps.length === 11) return luhnValid(rpps) ? { idNat: `8${rpps}`, kind: 'rpps', id: rpps } : undefined;
+  if (rpps.length === 11) return passesLuhn(rpps) ? { idNat: `8${rpps}`, kind: 'rpps', id: rpps } : undefined;
   const adeli = digits.length === 10 && digits.startsWith('0') ? digits.slice(1) : digits;
-  if (adeli.length === 9) return luhnValid(adeli) ? { idNat: `0${adeli}`, kind: 'adeli', id: adeli } : undefined;
+  if (adeli.length === 9) return passesLuhn(adeli) ? { idNat: `0${adeli}`, kind: 'adeli', id: adeli } : undefined;
   return undefined;
 }
 
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 const text = (fr: string, en: string): LocalizedText => ({ fr, en });
 

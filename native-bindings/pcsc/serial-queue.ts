@@ -1,42 +1,5 @@
-/**
- * Runs async tasks one at a time, in call order.
- *
- * Why: a pcsc-mini Card runs one native task at a time and answers a second concurrent call
- * by THROWING `CardIsBusy` synchronously (measured; it has no internal queue, see
- * pcsc-mini's Session.zig `assertCardReady`). Callers of a CardConnection may fire calls
- * concurrently, so every call on one card goes through one of these queues.
- *
- * A task that throws synchronously becomes a rejection of its own promise; a failed task
- * never blocks or fails the tasks after it.
- */
-export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-  private waiting = 0;
-
-  /** Tasks queued or running. */
-  get size(): number {
-    return this.waiting;
-  }
-
-  run<T>(task: () => T | Promise<T>): Promise<T> {
-    const done = () => {
-      this.waiting--;
-    };
-    // Fast path (every APDU of a sequential caller): nothing queued, start now instead of
-    // waiting one more microtask turn behind a settled tail.
-    const result = this.waiting++ === 0 ? callAsync(async () => task()) : this.tail.then(task);
-    this.tail = result.then(done, done);
-    return result;
-  }
-
-  /** Resolves once every task queued so far has settled. */
-  idle(): Promise<void> {
-    return this.tail.then(
-      () => undefined,
-      () => undefined,
-    );
-  }
-}
+/** Watchdog helpers for pcsc-mini calls; the per-card queue itself is shared (src-shared). */
+export { SerialQueue } from '../../src-shared/serial-queue';
 
 export const TIMED_OUT: unique symbol = Symbol('timed out');
 

@@ -17,6 +17,7 @@
  * CPS_PRIV_SIG (0x81), PSO DECIPHER (`81` padding indicator) with 0x82 [C] (research §2).
  * `iasFiles` and `commands` still add files under the IAS DF and instructions by INS.
  */
+import { luhnCheckDigit } from '../../src-shared/luhn';
 import { concatBytes } from '../../src-shared/hex';
 import { cryptoCommands } from './cps-crypto';
 import { cardKeys, cardPins, pkcs15Application, type CpsPersonalisation } from './cps-personalisation';
@@ -63,19 +64,7 @@ export interface Cps3Options extends CpsPersonalisation {
 
 export const DEFAULT_CPS3_SERIAL = '00012345';
 
-/** ISO/IEC 7812 (Luhn) check digit over a string of decimal digits. */
-export function luhnCheckDigit(digits: string): number {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
+export { luhnCheckDigit };
 
 /**
  * EF.SN.ICC: `5A 0A` + a 10-byte BCD PAN = issuer `80 25 00 00 01`, the 8-digit serial, a

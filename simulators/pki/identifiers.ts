@@ -11,27 +11,9 @@
  *   `3` FINESS-based (CPE: `3<FINESS>/<internal id>`).
  */
 
-/** The Luhn check digit to append to `payload` (a string of digits). */
-export function luhnCheckDigit(payload: string): number {
-  if (!/^\d+$/.test(payload)) throw new TypeError('luhnCheckDigit: digits only');
-  let sum = 0;
-  // Walking from the right, the digit next to the (future) check digit is doubled first.
-  for (let i = payload.length - 1, double = true; i >= 0; i--, double = !double) {
-    let d = payload.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
+import { luhnCheckDigit, passesLuhn } from '../../src-shared/luhn';
 
-/** True when the last digit of `digits` is the Luhn check digit of the others. */
-export function passesLuhn(digits: string): boolean {
-  if (!/^\d{2,}$/.test(digits)) return false;
-  return luhnCheckDigit(digits.slice(0, -1)) === Number(digits.at(-1));
-}
+export { luhnCheckDigit, passesLuhn };
 
 export function isValidRpps(rpps: string): boolean {
   return /^\d{11}$/.test(rpps) && passesLuhn(rpps);

@@ -4,26 +4,15 @@
  * 9 digits. The "idNat" forms printed in card certificates are accepted too: `8` + RPPS and
  * `0` + ADELI. Spaces, dots and dashes people copy from letters are ignored.
  */
+import { passesLuhn } from '../../src-shared/luhn';
 import { stateError, type StateError } from './errors';
 
 export type NationalId = { readonly kind: 'rpps'; readonly rpps: string } | { readonly kind: 'adeli'; readonly adeli: string };
 
 export type NationalIdVerdict = { readonly ok: true; readonly id: NationalId } | { readonly ok: false; readonly error: StateError };
 
-/** Luhn (ISO/IEC 7812-1): from the right, double every second digit, sum the digits, ≡ 0 mod 10. */
-export function luhnValid(digits: string): boolean {
-  if (!/^[0-9]+$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i += 1) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
+/** Luhn (ISO/IEC 7812-1) validity of a string of digits. */
+export const luhnValid = passesLuhn;
 
 export function parseNationalId(input: string): NationalIdVerdict {
   const compact = input.replace(/[\s.-]/g, '');

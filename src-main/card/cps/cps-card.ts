@@ -31,7 +31,7 @@ import { cpsError, type SecretKind } from './errors';
 import { CPS_PIN_FORMATS, checkPinFormat, pinFormatFromAodf, runPinOperation, type PinFormat, type PinInput, type PinStatus } from './pin-safety';
 import { Pkcs15Reader } from './pkcs15';
 import { findCertificateOf, findKey, type PinObject, type PrivateKeyObject } from './pkcs15-objects';
-import { SerialQueue } from './serial-queue';
+import { SerialQueue } from '../../../src-shared/serial-queue';
 
 export interface CpsIdentity extends HolderIdentity {
   generation: CpsGeneration;

@@ -21,7 +21,7 @@ import { formatStatusWord } from '../apdu';
 import type { CardChannel } from '../channel';
 import { encodedLength } from './der';
 import { cpsError } from './errors';
-import { SerialQueue } from './serial-queue';
+import { SerialQueue } from '../../../src-shared/serial-queue';
 import {
   findApplication,
   parseAuthDirectory,
