@@ -23,7 +23,7 @@ interface BuilderConfig {
   electronFuses: Record<string, boolean>;
   win: { target: Array<{ target: string }> };
   nsis: Record<string, unknown>;
-  linux: { target: string[] };
+  linux: { target: string[]; executableName?: string };
 }
 
 const config = parse(readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
@@ -90,6 +90,9 @@ describe('electron-builder.yml', () => {
     expect(config.win.target.map((t) => t.target)).toContain('nsis');
     expect(config.nsis).toMatchObject({ oneClick: false, perMachine: true });
     expect(config.linux.target).toEqual(expect.arrayContaining(['deb', 'AppImage']));
+    // The hosted workflow launches and reads the fuses of exactly this file.
+    expect(config.linux.executableName).toBe('compagnon-ecps');
+    expect(readFileSync(new URL('../../../.github/workflows/desktop.yml', import.meta.url), 'utf8')).toContain('linux-unpacked/compagnon-ecps');
   });
 
   it('packs the built app: package.json "main", the preload, the renderer and resources — not the sources', () => {
