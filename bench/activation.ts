@@ -18,11 +18,17 @@
  *   client, 10 per run: the server retires the QR after 50 bad hellos by design, §4 attempt limits).
  * - The hammer's own CPU is reported (2 cores: whatever it burns is not available to the
  *   measured process either; see `hammer cpu`).
+ * - Where the time goes: this process's CPU (server + phone) and its event-loop delay in the
+ *   timed windows, and a steady storm without a phone (STEADY_MS) that measures the server's
+ *   CPU per hostile connection, the hostile connection rate (counted by the hammer), and so the
+ *   share of one core the server spends on the storm — the queue the phone's few event-loop
+ *   turns wait behind.
  *   node bin/run-ts.mjs bench/activation.ts [--runs N] [--nice-hammer]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { nodePairingCrypto } from '../src-main/pairing/crypto';
 import { PairingSession } from '../src-main/pairing/pairing-session';
 import { PairingClose, decodeQrPayload } from '../src-shared/pairing-protocol';
@@ -35,14 +41,38 @@ const HOSTILE = 200;
 const NICE = process.argv.includes('--nice-hammer');
 const HAMMER_MAX_MS = 10_000;
 const STORM_LEAD_MS = 300;
+const STEADY_MS = 3_000;
 
 interface Run {
   ms: number;
   busyRetries: number;
   hammerCpuMs: number;
   refused: number;
+  /** This process (server + phone) in the timed window: CPU ms, event-loop delay p99 ms. */
+  cpuMs: number;
+  eldP99Ms: number;
   /** The phone could not pair (counted as ∞ in the median). */
   failed?: string;
+}
+
+/**
+ * The hammer. It prints `c <total connects>` every 20 ms; `count` reads that (steady storm
+ * only: in the timed runs its output is discarded, so the measured process reads nothing).
+ */
+function startHammer(port: number, maxMs: number, count = false): { child: ChildProcess; connects(): number } {
+  const argv = [process.execPath, '-e', HAMMER, String(port), String(HOSTILE), String(maxMs)];
+  // --nice-hammer: the attackers' own CPU yields to ours (as if they ran on other machines).
+  const stdio: ['ignore', 'pipe' | 'ignore', 'inherit'] = ['ignore', count ? 'pipe' : 'ignore', 'inherit'];
+  const child = NICE ? spawn('nice', ['-n', '19', ...argv], { stdio }) : spawn(argv[0]!, argv.slice(1), { stdio });
+  let last = 0;
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('latin1');
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) if (line.startsWith('c ')) last = Number(line.slice(2));
+  });
+  return { child, connects: () => last };
 }
 
 function cpuMsOf(pid: number | undefined): number {
@@ -64,9 +94,7 @@ async function oneRun(hostile: boolean): Promise<Run> {
   let hammer: ChildProcess | undefined;
   let t0 = performance.now();
   if (hostile) {
-    const argv = [process.execPath, '-e', HAMMER, String(port), String(HOSTILE), String(HAMMER_MAX_MS)];
-    // --nice-hammer: the attackers' own CPU yields to ours (as if they ran on other machines).
-    hammer = NICE ? spawn('nice', ['-n', '19', ...argv], { stdio: ['ignore', 'inherit', 'inherit'] }) : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
+    hammer = startHammer(port, HAMMER_MAX_MS).child;
     // The storm is on before the phone comes: STORM_LEAD_MS and at least 100 hostile sockets
     // refused already (node's start-up can take longer than the lead on a busy machine).
     const lead = performance.now();
@@ -75,6 +103,20 @@ async function oneRun(hostile: boolean): Promise<Run> {
   }
   const refusedBefore = refused;
   const cpuBefore = cpuMsOf(hammer?.pid);
+  const ownCpuBefore = process.cpuUsage();
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  const measures = () => {
+    eld.disable();
+    const own = process.cpuUsage(ownCpuBefore);
+    return {
+      busyRetries,
+      hammerCpuMs: cpuMsOf(hammer?.pid) - cpuBefore,
+      refused: refused - refusedBefore,
+      cpuMs: (own.user + own.system) / 1000,
+      eldP99Ms: eld.count > 0 ? eld.percentile(99) / 1e6 : 0,
+    };
+  };
   try {
     for (;;) {
       let phone: PhoneClient | undefined;
@@ -82,14 +124,14 @@ async function oneRun(hostile: boolean): Promise<Run> {
         phone = await PhoneClient.connect(qrPayload, { crypto: nodePairingCrypto, connectTimeoutMs: 2_000 });
         await phone.next('welcome', 5_000);
         const ms = performance.now() - t0;
-        return { ms, busyRetries, hammerCpuMs: cpuMsOf(hammer?.pid) - cpuBefore, refused: refused - refusedBefore };
+        return { ms, ...measures() };
       } catch (error) {
         // Something held the one phone slot (4006): a real app retries at once.
         if (phone?.closed?.code === PairingClose.Busy && busyRetries < 50) {
           busyRetries++;
           continue;
         }
-        return { ms: Number.POSITIVE_INFINITY, busyRetries, hammerCpuMs: cpuMsOf(hammer?.pid) - cpuBefore, refused: refused - refusedBefore, failed: String((error as { code?: string }).code ?? error) };
+        return { ms: Number.POSITIVE_INFINITY, ...measures(), failed: String((error as { code?: string }).code ?? error) };
       }
     }
   } finally {
@@ -135,7 +177,10 @@ const KINDS = [
   (s, i, n) => { if (n > 0) return 'stop'; s.write(upgrade(host, '/pair')); s.write(frame(badHello())); }, // wrong token, once
 ];
 const DWELL = 2_000; // a client gives up on its socket after this (squatters are closed by the server first)
+let connects = 0;
+setInterval(() => process.stdout.write('c ' + connects + '\n'), 20);
 function loop(i, n) {
+  connects++;
   const s = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.' + (2 + (i % 250)) });
   let done = false;
   const again = () => { if (done) return; done = true; s.destroy(); setTimeout(() => loop(i, n + 1), 10); };
@@ -149,6 +194,38 @@ function loop(i, n) {
 }
 for (let i = 0; i < clients; i++) loop(i, 0);
 `;
+
+/**
+ * The storm without a phone, STEADY_MS long after a 1 s ramp-up: this process's CPU (all of it
+ * the server's: no phone), its event-loop delay, the hammer's CPU and its connection rate.
+ */
+async function steadyStorm(): Promise<{ serverCpuMs: number; hammerCpuMs: number; connects: number; ms: number; eldP50: number; eldP99: number; eldMax: number }> {
+  const session = new PairingSession();
+  const { qrPayload } = await session.start({ bindAddress: '127.0.0.1', passwordIterations: 10_000, ttlMs: 60_000 });
+  const port = Number(new URL(decodeQrPayload(qrPayload).direct!).port);
+  const hammer = startHammer(port, STEADY_MS + 5_000, true);
+  try {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const eld = monitorEventLoopDelay({ resolution: 1 });
+    const [c0, h0, own0, t0] = [hammer.connects(), cpuMsOf(hammer.child.pid), process.cpuUsage(), performance.now()];
+    eld.enable();
+    await new Promise((r) => setTimeout(r, STEADY_MS));
+    eld.disable();
+    const own = process.cpuUsage(own0);
+    return {
+      serverCpuMs: (own.user + own.system) / 1000,
+      hammerCpuMs: cpuMsOf(hammer.child.pid) - h0,
+      connects: hammer.connects() - c0,
+      ms: performance.now() - t0,
+      eldP50: eld.percentile(50) / 1e6,
+      eldP99: eld.percentile(99) / 1e6,
+      eldMax: eld.max / 1e6,
+    };
+  } finally {
+    hammer.child.kill('SIGKILL');
+    await session.stop();
+  }
+}
 
 const quiet: Run[] = [];
 const loaded: Run[] = [];
@@ -175,6 +252,13 @@ console.log(`Activation pairing, QR shown → phone shows its code (loopback, me
 console.log(`  quiet                      ${fmt(q, 2)} ms   (p90 ${p90(quiet)})`);
 console.log(`  under ${HOSTILE} hostile clients  ${fmt(l, 2)} ms   (p90 ${p90(loaded)}; phone retried after "busy" ${loaded.reduce((a, r) => a + r.busyRetries, 0)}×; ${fmt(median(loaded.filter((r) => Number.isFinite(r.ms)).map((r) => (r.refused * 1000) / r.ms)))} hostile sockets refused/s)`);
 console.log(`  hammer cpu                 ~${fmt(hammerCpu)}% of one core during the timed window${NICE ? ' (nice 19)' : ''}; host load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]} on ${availableParallelism()} cores`);
+const cpuPerRun = (runs: Run[]) => fmt(median(runs.filter((r) => Number.isFinite(r.ms)).map((r) => r.cpuMs)), 1);
+const eldP99 = (runs: Run[]) => fmt(median(runs.map((r) => r.eldP99Ms)), 1);
+console.log(`  this process (server+phone) cpu in the window: quiet ${cpuPerRun(quiet)} ms, loaded ${cpuPerRun(loaded)} ms; event-loop delay p99 (median over runs): quiet ${eldP99(quiet)} ms, loaded ${eldP99(loaded)} ms`);
+const steady = await steadyStorm();
+const rate = (steady.connects * 1000) / steady.ms;
+const serverShare = steady.serverCpuMs / steady.ms;
+console.log(`  steady storm, no phone (${fmt(steady.ms / 1000, 1)} s): ${fmt(rate)} hostile connections/s; server ${fmt((steady.serverCpuMs * 1000) / Math.max(1, steady.connects))} µs cpu per hostile connection → ${fmt(serverShare * 100)}% of a core; hammer ${fmt((steady.hammerCpuMs / steady.ms) * 100)}% of a core${NICE ? ' (nice 19)' : ''}; event-loop delay p50 ${fmt(steady.eldP50, 1)} / p99 ${fmt(steady.eldP99, 1)} / max ${fmt(steady.eldMax, 1)} ms`);
 if (failed.length) console.log(`  FAILED pairings            ${failed.length} (${[...new Set(failed.map((r) => r.failed))].join(', ')})`);
 console.log(`  ratio                      ${fmt(ratio, 2)}×   (target ≤ 2×: ${ratio <= 2 ? 'OK' : 'NOT MET'})`);
 process.exit(0);

@@ -23,7 +23,11 @@ export interface AuthorityDescription {
   url: string;
   /** What the UI and the CLI show, always, next to the activation steps. */
   label: LocalizedText;
-  /** Websocket relay base (`ws://host:port/relay/`), append the relay session id; absent when none. */
+  /**
+   * Websocket relay base (`ws://host:port/relay/`); each side joins
+   * `<relayUrl>?session=<QR relay session>&role=desktop|phone` (`relayJoinUrl`,
+   * src-shared/pairing-protocol.ts). Absent when the authority has no relay.
+   */
   relayUrl?: string;
   apiVersion: 1;
 }

@@ -65,6 +65,11 @@ export const PairingClose = {
   /** Relay only: the other side left, or the relay session is unknown. */
   PeerGone: 4100,
   UnknownRelaySession: 4101,
+  /**
+   * Relay only: the session's first side waited longer than the relay's patience for the other
+   * (the sandbox relay's `waitForPeerMs`). Not an error: the desktop joins again while its QR is valid.
+   */
+  RelayWaitOver: 4408,
 } as const;
 export type PairingCloseCode = (typeof PairingClose)[keyof typeof PairingClose];
 
@@ -182,6 +187,55 @@ export function decodeQrPayload(text: string): QrPayload {
     desktopKey: fromBase64Url(p.k)!,
     expiresAt: p.x,
   };
+}
+
+// ---------------------------------------------------------------- relay join
+
+/** The relay's path (the sandbox authority reports `ws://host:port/relay/`; the slash is optional). */
+export const RELAY_PATH = '/relay';
+export type RelayRole = 'desktop' | 'phone';
+export interface RelayJoin {
+  session: string;
+  role: RelayRole;
+}
+
+/** The QR's relay session rule (`r.s`): canonical base64url of 16–48 bytes. */
+function isRelaySession(session: string): boolean {
+  if (session.length > 64) return false; // 48 bytes: cheap bound before decoding
+  const bytes = fromBase64Url(session);
+  return bytes !== undefined && bytes.length >= 16 && bytes.length <= 48;
+}
+
+/**
+ * `<relay url>?session=<s>&role=desktop|phone`: the one join form of the relay (the desktop,
+ * the reference phone and both relays — src-main/pairing/relay.ts and the sandbox authority's).
+ */
+export function relayJoinUrl(relayUrl: string, session: string, role: RelayRole): string {
+  const url = new URL(relayUrl);
+  url.search = new URLSearchParams({ session, role }).toString();
+  return url.toString();
+}
+
+/**
+ * Reads a relay join from an upgrade's request target (`/relay/?session=…&role=…`) or a full
+ * URL; undefined when it is not one. A trailing slash on the path is accepted; the session must
+ * be what a QR may carry; the role is `desktop` or `phone`; each parameter exactly once.
+ */
+export function parseRelayJoin(url: string | undefined, path: string = RELAY_PATH): RelayJoin | undefined {
+  if (url === undefined || url.length > 512) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url, 'http://relay.invalid');
+  } catch {
+    return undefined;
+  }
+  if (parsed.pathname.replace(/\/+$/, '') !== path) return undefined;
+  const sessions = parsed.searchParams.getAll('session');
+  const roles = parsed.searchParams.getAll('role');
+  if (sessions.length !== 1 || roles.length !== 1) return undefined;
+  const [session, role] = [sessions[0]!, roles[0]!];
+  if (!isRelaySession(session) || (role !== 'desktop' && role !== 'phone')) return undefined;
+  return { session, role };
 }
 
 // ---------------------------------------------------------------- messages

@@ -1,7 +1,8 @@
 /**
  * The sandbox authority as a standalone HTTP JSON server (`node:http`): the routes of
  * AUTHORITY_ROUTES (src-shared/activation-authority-wire.ts, documented in README.md here),
- * `GET /outbox` for tests and trainees, and the websocket relay on `/relay/<sessionId>`.
+ * `GET /outbox` for tests and trainees, and the websocket relay on
+ * `/relay/?session=<s>&role=desktop|phone` (relay.ts; options: `relay` below, `false` for none).
  *
  * Bound to 127.0.0.1 by default: it is a sandbox, and its outbox shows full addresses and SMS
  * codes. Every request body is size-capped and schema-checked before the authority sees it.

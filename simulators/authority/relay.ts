@@ -1,14 +1,18 @@
 /**
  * The authority's websocket relay (issue 4 §3 "relay fallback"): when the phone cannot reach
  * the computer, both join `<relay url>?session=<s>&role=desktop|phone` — the same join form as
- * the pairing protocol (src-main/pairing/README.md § Relay, `relayJoinUrl` / `parseRelayJoin`),
+ * the pairing protocol (src-main/pairing/README.md § Relay), read by the shared
+ * `parseRelayJoin` (src-shared/pairing-protocol.ts; the desktop and the test hub use it too),
  * the relay URL being what `describe().relayUrl` reports (`ws://host:port/relay/`; `/relay`
  * without the slash is accepted too). The relay forwards every frame of one side to the other,
  * unchanged. It never parses a frame: the pairing protocol is end-to-end encrypted, the relay
  * sees only ciphertext, and a man in the middle here makes the users' codes disagree.
  * It enforces only what keeps it healthy and the session shape: the desktop opens the session
  * and a phone may join only an open one (else 4101), one desktop and one phone per session
- * (another of a role: HTTP 409 at upgrade), 16 KiB frames, a bounded backlog, an idle timeout.
+ * (another of a role: HTTP 409 at upgrade), 16 KiB frames, a bounded backlog, a bounded wait
+ * for the second side (`waitForPeerMs`, then 4408; the desktop joins again while its QR is
+ * valid, so an e-mailed QR valid 30 min stays reachable without the relay holding anything
+ * longer than `waitForPeerMs` for a peer that may never come), at most `maxSessions`.
  * When one side closes, the other is closed with the same 4000–4999 code (so the phone learns
  * why, e.g. 4009 reset or 4011 password refused) or 4100 (peer left).
  *
@@ -17,7 +21,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { PairingClose } from '../../src-shared/pairing-protocol';
+import { PairingClose, parseRelayJoin, RELAY_PATH, type RelayRole } from '../../src-shared/pairing-protocol';
 
 export interface RelayOptions {
   /** Largest frame forwarded; a bigger one closes the sender's socket (1009). Default 16 KiB. */
@@ -34,24 +38,7 @@ export interface RelayHandle {
 }
 
 /** The relay's path on the authority server (a trailing slash is accepted). */
-export const RELAY_PATH = '/relay';
-/** The QR's relay session: base64url, 16–48 bytes (src-main/pairing/README.md, QR `r.s`). */
-const SESSION = /^[A-Za-z0-9_-]{22,64}$/;
-
-export type RelayRole = 'desktop' | 'phone';
-
-/**
- * `/relay[/]?session=<s>&role=desktop|phone` → the join; undefined otherwise. The same rules as
- * the pairing's `parseRelayJoin` (simulators may not import src-main/pairing; the end-to-end
- * tests — activation through this relay — keep the two in step).
- */
-export function parseRelayJoin(url: string | undefined): { session: string; role: RelayRole } | undefined {
-  const parsed = new URL(url ?? '/', 'http://relay.invalid');
-  const session = parsed.searchParams.get('session') ?? '';
-  const role = parsed.searchParams.get('role');
-  if (parsed.pathname.replace(/\/+$/, '') !== RELAY_PATH || !SESSION.test(session) || (role !== 'desktop' && role !== 'phone')) return undefined;
-  return { session, role };
-}
+export { RELAY_PATH };
 const BACKLOG_FRAMES = 32;
 
 interface Session {
@@ -89,7 +76,7 @@ export function attachRelay(server: Server, options: RelayOptions = {}): RelayHa
       session = { backlog: [], timer: undefined };
       sessions.set(id, session);
       const created = session;
-      created.timer = setTimeout(() => end(id, created, 4408, 'peer did not arrive'), waitForPeerMs);
+      created.timer = setTimeout(() => end(id, created, PairingClose.RelayWaitOver, 'peer did not arrive'), waitForPeerMs);
     }
     if (session[role]) return ws.close(PairingClose.Busy, 'busy'); // raced another of its role
     const current = session;

@@ -3,4 +3,5 @@ export { PairingSession } from './pairing-session';
 export type { CodeResult, PairingEvents, PairingPhase, PairingStartOptions, QrReason } from './pairing-types';
 export { nodePairingCrypto } from './crypto';
 export { pairingErrors } from './errors';
-export { createRelayHub, parseRelayJoin, relayJoinUrl, startRelayServer, type RelayHub, type RelayRole } from './relay';
+export { createRelayHub, startRelayServer, type RelayHub } from './relay';
+export { parseRelayJoin, relayJoinUrl, type RelayRole } from '../../src-shared/pairing-protocol';

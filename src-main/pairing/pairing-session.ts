@@ -31,7 +31,7 @@ import { PairingListener } from './pairing-listener';
 import { PasswordStep } from './password-step';
 import type { CodeResult, PairingEvents, PairingPhase, PairingStartOptions, QrReason } from './pairing-types';
 import { PhoneLink, type LinkHandler, type LinkTimings } from './phone-link';
-import { joinRelay } from './relay';
+import { joinRelay, relayRejoinDelay } from './relay';
 
 const CODE_ATTEMPTS = 3;
 /**
@@ -41,6 +41,12 @@ const CODE_ATTEMPTS = 3;
  * right after the upgrade, so a squatter can no longer hold the slot for the hello deadline.
  */
 const MAX_UNAUTHENTICATED = 16;
+/**
+ * A relay link that stayed joined at least this long was healthy: its end (typically the relay's
+ * own wait running out, 4408) starts the rejoin backoff afresh. Shorter-lived links count as
+ * failures, so a relay that drops us at once is not hammered (see `relayRejoinDelay`).
+ */
+const RELAY_HEALTHY_MS = 100;
 const DEFAULT_TIMINGS: LinkTimings = { helloTimeoutMs: 5_000, heartbeatMs: 15_000, idleMs: 10 * 60_000 };
 
 export class PairingSession extends EventEmitter<PairingEvents> implements LinkHandler {
@@ -57,7 +63,9 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
   private expiryTimer: NodeJS.Timeout | undefined;
   private codeAttempts = 0;
   private failedHellos = 0;
-  private relayRetries = 0;
+  /** Relay joins in a row that did not hold; reset by a healthy one (see reopenRelay). */
+  private relayFailures = 0;
+  private relayJoinedAt = 0;
   private password: PasswordStep = undefined as never;
   private generation = 0;
   private tearingDown = false;
@@ -193,7 +201,7 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
     if (this.tearingDown) return; // we closed it ourselves
     if (link !== this.phone) {
       this.emit('refused', { code, why, via: link.via });
-      if (link.via === 'relay' && this.phaseNow === 'waiting') this.reopenRelay();
+      if (link.via === 'relay' && this.phaseNow === 'waiting') this.reopenRelay(Date.now() - this.relayJoinedAt, code);
       return;
     }
     this.phone = undefined;
@@ -261,7 +269,7 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
     this.qr = { qrPayload, expiresAt, ...(relaySession ? { relaySession } : {}) };
     this.codeAttempts = 0;
     this.failedHellos = 0;
-    this.relayRetries = 0;
+    this.relayFailures = 0;
     this.phaseNow = 'waiting';
     this.expiryTimer = setTimeout(() => void this.expire(generation), ttlMs);
     if (relay) this.connectRelay(generation);
@@ -297,20 +305,31 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
     const ws = joinRelay(relay.url, this.qr.relaySession, 'desktop');
     let accepted = false;
     // Before it is accepted (relay down, refused): retry; after, PhoneLink reports the close.
-    ws.once('close', () => !accepted && generation === this.generation && this.reopenRelay());
+    ws.once('close', () => !accepted && generation === this.generation && this.reopenRelay(0, 0));
     ws.once('open', () => {
       if (generation !== this.generation || this.phaseNow !== 'waiting') return ws.close(PairingClose.Stopped);
       accepted = true;
+      this.relayJoinedAt = Date.now();
       this.accept(ws, 'relay');
       this.emit('relay-ready');
     });
   }
 
-  /** The relay link died before a phone said hello (peer left, hostile frame): join again. */
-  private reopenRelay(): void {
-    if (this.relayRetries++ >= 10 || this.phaseNow !== 'waiting') return;
+  /**
+   * The relay link ended before a phone said hello — the relay's wait for a peer ran out (4408,
+   * every 120 s on the sandbox relay), it was down or refused us, a hostile phone was cut off:
+   * join again, for as long as the QR is valid. The QR may be the one e-mailed without the card,
+   * valid 30 min, scanned at minute 29 from a phone on 4G: the relay must still lead here.
+   * A healthy wait that ran out rejoins at once; failures in a row back off (relayRejoinDelay).
+   */
+  private reopenRelay(livedMs: number, code: number): void {
+    if (this.phaseNow !== 'waiting' || !this.qr) return;
+    if (livedMs < RELAY_HEALTHY_MS) this.relayFailures++;
+    else this.relayFailures = code === PairingClose.RelayWaitOver ? 0 : 1;
+    const delay = relayRejoinDelay(this.relayFailures);
+    if (Date.now() + delay >= this.qr.expiresAt) return; // the QR is over before: expire() handles it
     const generation = this.generation;
-    setTimeout(() => generation === this.generation && this.connectRelay(generation), 50 * this.relayRetries).unref();
+    setTimeout(() => generation === this.generation && this.phaseNow === 'waiting' && this.connectRelay(generation), delay).unref();
   }
 
   private async expire(generation: number): Promise<void> {

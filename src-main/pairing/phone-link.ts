@@ -40,7 +40,7 @@ export class PhoneLink {
   private alive = true;
   private helloTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  private readonly heartbeat: NodeJS.Timeout;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -50,13 +50,12 @@ export class PhoneLink {
     /** Remote address (direct) or 'relay'. */
     readonly peer: string = via,
   ) {
-    // A relay socket waits for a phone to join: the QR lifetime bounds it, not a hello deadline.
+    // A relay socket waits for a phone to join: the QR lifetime bounds it, not a hello deadline,
+    // and the heartbeat keeps it (and the relay's view of it) alive meanwhile. A direct socket
+    // is bounded by the hello deadline (shorter than a heartbeat), so it gets a heartbeat only
+    // once its hello is accepted: a hostile socket that never gets that far costs one timer.
     if (via === 'direct') this.helloTimer = setTimeout(() => this.close(PairingClose.Timeout, 'no hello'), timings.helloTimeoutMs);
-    this.heartbeat = setInterval(() => {
-      if (!this.alive) return this.terminate('heartbeat lost');
-      this.alive = false;
-      ws.ping();
-    }, timings.heartbeatMs);
+    else this.startHeartbeat();
     ws.on('pong', () => (this.alive = true));
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     // ws emits 'error' for a frame over maxPayload (then closes with 1009) and for bad framing.
@@ -100,6 +99,7 @@ export class PhoneLink {
       const verdict = this.handler.hello(this, parsed.message);
       if (typeof verdict === 'number') return this.close(verdict, 'hello refused');
       this.secrets = verdict;
+      if (!this.heartbeat) this.startHeartbeat();
       this.send({ type: 'welcome' });
       return;
     }
@@ -114,6 +114,14 @@ export class PhoneLink {
     const inner = parseFrame<InnerMessage>(plaintext, FROM_PHONE);
     if (!inner.ok) return this.close(inner.close, inner.why);
     this.handler.message(this, inner.message);
+  }
+
+  private startHeartbeat(): void {
+    this.heartbeat = setInterval(() => {
+      if (!this.alive) return this.terminate('heartbeat lost');
+      this.alive = false;
+      this.ws.ping();
+    }, this.timings.heartbeatMs);
   }
 
   private armIdle(): void {

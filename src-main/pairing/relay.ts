@@ -5,7 +5,8 @@
  * and close-code rules with its own forwarder (simulators/authority/relay.ts `attachRelay`).
  *
  * Relay frame format — deliberately nothing of its own, so the relay can read nothing:
- * - join: websocket upgrade to `<relay url>?session=<QR relay session>&role=desktop|phone`;
+ * - join: websocket upgrade to `<relay url>?session=<QR relay session>&role=desktop|phone`
+ *   (`relayJoinUrl` / `parseRelayJoin`, src-shared/pairing-protocol.ts);
  *   the desktop opens the session, a phone may join only an open session (else 4101);
  *   one desktop and one phone per session (a second of a role: 4006);
  * - frames: each websocket text message (≤ 16 KiB) is forwarded verbatim to the other side.
@@ -17,9 +18,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import { MAX_FRAME_BYTES, PairingClose } from '../../src-shared/pairing-protocol';
-
-export type RelayRole = 'desktop' | 'phone';
+import { MAX_FRAME_BYTES, PairingClose, parseRelayJoin, relayJoinUrl, type RelayRole } from '../../src-shared/pairing-protocol';
 
 export interface RelayHubOptions {
   /**
@@ -35,25 +34,18 @@ export interface RelayHub {
   closeAll(): void;
 }
 
-const SESSION = /^[A-Za-z0-9_-]{22,64}$/;
-
 /**
- * Reads `?session=…&role=…` from an upgrade URL; undefined when it is not a relay join.
- * The one join form of both relays (this hub and the authority's `attachRelay`); a trailing
- * slash on the path is accepted (the authority reports `ws://host:port/relay/`).
+ * How long the desktop waits before joining its relay session again after `failures` joins in
+ * a row that did not hold (relay down or refusing, a hostile phone cut off, a link that died
+ * at once): 50 ms, doubling, at most 5 s — so a relay that is down costs it one attempt per 5 s,
+ * and one that comes back is rejoined within 5 s. `failures` 0 (the relay's wait for a phone ran
+ * out after a healthy wait, 4408) rejoins at once: the QR may be in an e-mail read 29 min later.
  */
-export function parseRelayJoin(url: string | undefined, path = '/relay'): { session: string; role: RelayRole } | undefined {
-  if (!url) return undefined;
-  const parsed = new URL(url, 'http://relay.invalid');
-  const session = parsed.searchParams.get('session') ?? '';
-  const role = parsed.searchParams.get('role');
-  if (parsed.pathname.replace(/\/+$/, '') !== path || !SESSION.test(session) || (role !== 'desktop' && role !== 'phone')) return undefined;
-  return { session, role };
+export function relayRejoinDelay(failures: number): number {
+  if (failures <= 0) return 0;
+  return Math.min(RELAY_REJOIN_MAX_MS, 50 * 2 ** Math.min(failures - 1, 16));
 }
-
-export function relayJoinUrl(relayUrl: string, session: string, role: RelayRole): string {
-  return `${relayUrl}?session=${encodeURIComponent(session)}&role=${role}`;
-}
+const RELAY_REJOIN_MAX_MS = 5_000;
 
 /** One side's socket to the relay (the same limits as the direct endpoint). */
 export function joinRelay(relayUrl: string, session: string, role: RelayRole): WebSocket {

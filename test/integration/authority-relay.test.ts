@@ -6,11 +6,13 @@
  * its sender, and the relay never mixes sessions.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 import { startAuthorityServer, type AuthorityServer } from '../../simulators/authority/index';
-import { parseRelayJoin as authorityJoin } from '../../simulators/authority/relay';
-import { parseRelayJoin as pairingJoin, relayJoinUrl } from '../../src-main/pairing/relay';
+import { PairingClose, relayJoinUrl } from '../../src-shared/pairing-protocol';
+import { completePairing, startSession } from '../unit/pairing/harness';
 
 let server: AuthorityServer;
 let relayUrl: string;
@@ -23,7 +25,7 @@ afterAll(() => server.close());
 const sessionId = () => randomBytes(16).toString('base64url');
 
 type Role = 'desktop' | 'phone';
-const joinUrl = (id: string, role: Role) => `${relayUrl}?session=${encodeURIComponent(id)}&role=${role}`;
+const joinUrl = (id: string, role: Role) => relayJoinUrl(relayUrl, id, role);
 
 function connect(id: string, role: Role): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -37,20 +39,32 @@ const nextMessage = (ws: WebSocket) =>
 const closed = (ws: WebSocket) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
 
 describe('the websocket relay', () => {
-  it('reads joins exactly like the pairing does (one URL form on both sides)', () => {
-    const s = 'A'.repeat(22);
-    const urls = [
-      new URL(relayJoinUrl('ws://h:1/relay/', s, 'desktop')).pathname + new URL(relayJoinUrl('ws://h:1/relay/', s, 'desktop')).search,
-      `/relay?session=${s}&role=phone`,
-      `/relay/?session=${s}&role=desktop`,
-      `/relay?session=${s}&role=admin`,
-      `/relay?session=short&role=phone`,
-      `/relay?session=${'A'.repeat(65)}&role=phone`,
-      `/relay/${s}`,
-      `/other?session=${s}&role=phone`,
-    ];
-    for (const url of urls) expect(authorityJoin(url), url).toEqual(pairingJoin(url));
-    expect(authorityJoin(urls[0])).toEqual({ session: s, role: 'desktop' });
+  it('serves the one join form (shared parseRelayJoin): what relayJoinUrl writes opens, the rest is 404 before any websocket', async () => {
+    const upgradeStatus = (url: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(url);
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          res.resume();
+        });
+        ws.once('error', (e) => !/Unexpected server response/.test(String(e)) && reject(e));
+      });
+    const id = sessionId();
+    const base = relayUrl.replace(/\/$/, '');
+    expect(await upgradeStatus(relayJoinUrl(relayUrl, id, 'desktop'))).toBe(101);
+    for (const bad of [
+      `${base}?session=${id}&role=admin`,
+      `${base}?session=${id}&session=${sessionId()}&role=desktop`,
+      `${base}?session=${id.slice(0, 21)}&role=desktop`,
+      `${base}/${id}`,
+      `${base}x?session=${id}&role=desktop`,
+    ]) {
+      expect(await upgradeStatus(bad), bad).toBe(404);
+    }
   });
 
   it('forwards text and binary frames both ways, unchanged', async () => {
@@ -159,5 +173,66 @@ describe('the websocket relay', () => {
     const alone = await connect(sessionId(), 'desktop');
     expect(await closed(alone)).toBe(4408); // waitForPeerMs elapsed
     expect(server.relay?.sessions()).toBe(0);
+  });
+});
+
+describe('a QR that outlives the relay\'s patience (the e-mailed QR: 30 min; the relay waits 120 s for a peer)', () => {
+  it('the desktop keeps its relay session while the QR is valid: a phone coming at "minute 29" through the relay completes', async () => {
+    // Scaled down 200×: the QR lives 9 s, the relay waits 200 ms for a phone (then 4408), so
+    // the desktop must join again ~40 times — the old code gave up after 10 rejoins.
+    const waitForPeerMs = 200;
+    const ttlMs = 9_000;
+    const authority = await startAuthorityServer({ relay: { waitForPeerMs } });
+    const url = (await authority.authority.describe()).relayUrl!;
+    const { session, qrPayload, expiresAt } = await startSession({ relay: { url }, ttlMs });
+    try {
+      let joins = 0;
+      let mostSessions = 0;
+      const relayCloses: number[] = [];
+      session.on('relay-ready', () => {
+        joins++;
+        mostSessions = Math.max(mostSessions, authority.relay!.sessions());
+      });
+      session.on('refused', ({ code, via }) => via === 'relay' && relayCloses.push(code));
+
+      // "Minute 29 of 30": the phone scans right after the desktop's latest join past 29/30 of
+      // the QR's life less one relay wait (the desktop is then surely joined).
+      await sleep(expiresAt - ttlMs / 30 - waitForPeerMs - Date.now());
+      await Promise.race([
+        once(session, 'relay-ready'),
+        sleep(expiresAt - Date.now()).then(() => expect.fail('the desktop was no longer on the relay at "minute 29"')),
+      ]);
+      const scannedAt = Date.now();
+      expect(scannedAt).toBeGreaterThanOrEqual(expiresAt - ttlMs / 30 - waitForPeerMs);
+      expect(scannedAt).toBeLessThan(expiresAt);
+      expect(joins).toBeGreaterThan(11); // 1 join + the old 10 rejoins would have ended long before
+      expect(new Set(relayCloses)).toEqual(new Set([PairingClose.RelayWaitOver])); // only the relay's wait ran out
+      expect(mostSessions).toBe(1); // one relay session at a time, never a pile-up
+
+      const connected = once(session, 'phone-connected');
+      const phone = await completePairing(session, qrPayload, { relayOnly: true });
+      expect(phone.via).toBe('relay');
+      expect(await connected).toEqual([{ via: 'relay' }]);
+    } finally {
+      await session.stop();
+      await authority.close();
+    }
+  });
+
+  it('stops joining the relay when the QR expires: nothing is left waiting on the relay', async () => {
+    const authority = await startAuthorityServer({ relay: { waitForPeerMs: 150 } });
+    const url = (await authority.authority.describe()).relayUrl!;
+    const { session } = await startSession({ relay: { url }, ttlMs: 1_000 });
+    try {
+      let joinsAfterExpiry = 0;
+      await once(session, 'expired');
+      session.on('relay-ready', () => joinsAfterExpiry++);
+      await sleep(400);
+      expect(joinsAfterExpiry).toBe(0);
+      expect(authority.relay!.sessions()).toBe(0);
+    } finally {
+      await session.stop();
+      await authority.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nodePairingCrypto } from '../../src-main/pairing/crypto';
 import type { PairingSession } from '../../src-main/pairing/pairing-session';
 import { startRelayServer, type RelayHubOptions } from '../../src-main/pairing/relay';
-import { decodeQrPayload, PairingClose, toBase64Url } from '../../src-shared/pairing-protocol';
+import { decodeQrPayload, PairingClose, relayJoinUrl, toBase64Url } from '../../src-shared/pairing-protocol';
 import { completePairing, connectPhone, nextQr, startSession } from '../unit/pairing/harness';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -59,7 +59,7 @@ describe('pairing through the relay', () => {
     const rejoined = once(session, 'relay-ready');
     const qr = decodeQrPayload(qrPayload);
     const { default: WebSocket } = await import('ws');
-    const bad = new WebSocket(`${qr.relay!.url}?session=${qr.relay!.session}&role=phone`);
+    const bad = new WebSocket(relayJoinUrl(qr.relay!.url, qr.relay!.session, 'phone'));
     await once(bad, 'open');
     const [code] = (await new Promise((resolve) => {
       bad.on('close', (c) => resolve([c]));

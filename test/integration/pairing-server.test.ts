@@ -3,8 +3,10 @@
  * issue 4 §6, each refused with nothing broken — the legitimate phone completes afterwards.
  */
 import { once } from 'node:events';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PairingClose } from '../../src-shared/pairing-protocol';
+import { MAX_FIRST_FRAME_BYTES, MAX_PENDING_PER_PEER } from '../../src-main/pairing/pairing-listener';
 import type { PairingSession } from '../../src-main/pairing/pairing-session';
 import {
   completePairing,
@@ -135,6 +137,43 @@ describe('pairing server: hostile inputs, then the legitimate phone still pairs'
     await completePairing(session, qrPayload);
   });
 
+  it('a first frame bigger than a hello (> 1 KiB) → 1009 from its header, before ws reads it; after the hello 16 KiB frames pass', async () => {
+    const { session, qrPayload } = await started();
+    const refusals: string[] = [];
+    session.on('refused', ({ why }) => refusals.push(why));
+    for (const size of [MAX_FIRST_FRAME_BYTES + 1, 70_000]) {
+      const big = await rawSocket(directUrl(qrPayload));
+      big.ws.send('x'.repeat(size));
+      expect((await big.closed).code).toBe(1009);
+    }
+    expect(refusals.filter((why) => why === 'first frame too big')).toHaveLength(2);
+    const phone = await completePairing(session, qrPayload);
+    const echoed = once(session, 'message');
+    phone.send('enrolment', { blob: 'y'.repeat(8 * 1024) }); // ~11 KiB sealed: fine after the hello
+    expect((await echoed)[0]).toMatchObject({ topic: 'enrolment' });
+  });
+
+  it('a hello whose frame header arrives split across TCP segments still reaches the session whole', async () => {
+    const { session, qrPayload } = await started();
+    const port = portOf(qrPayload);
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    socket.write(`GET /pair HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    expect(String((await once(socket, 'data'))[0])).toMatch(/^HTTP\/1.1 101/);
+    const body = Buffer.from(helloFor(qrPayload));
+    const mask = Buffer.from([1, 2, 3, 4]);
+    const frame = Buffer.concat([Buffer.from([0x81, 0x80 | 126, body.length >> 8, body.length & 255]), mask, body.map((b, i) => b ^ mask[i & 3]!)]);
+    const connected = once(session, 'phone-connected');
+    for (const piece of [frame.subarray(0, 1), frame.subarray(1, 3), frame.subarray(3)]) {
+      socket.write(piece);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await connected;
+    expect(session.phase).toBe('connected');
+    socket.destroy();
+  });
+
   it.each([
     ['invalid JSON', '{"type":"hello",', PairingClose.InvalidJson],
     ['unknown message type', '{"type":"exec","cmd":"calc.exe"}', PairingClose.UnknownType],
@@ -163,6 +202,40 @@ describe('pairing server: hostile inputs, then the legitimate phone still pairs'
     // Our own reference page's origin is allowed.
     expect((await upgradeStatus(port, { host, origin: 'http://127.0.0.1:8123' })).status).toBe(101);
     await completePairing(session, qrPayload);
+  });
+
+  it('one peer holding connections open before their upgrade: the excess is cut at accept, other peers (the phone) unaffected', async () => {
+    const { session, qrPayload } = await started();
+    const port = portOf(qrPayload);
+    const refusals: string[] = [];
+    session.on('refused', ({ why }) => refusals.push(why));
+    // Slow-loris headers from one LAN address (127.0.0.2), the phone on 127.0.0.1.
+    const loris = () =>
+      new Promise<{ socket: net.Socket; closed: Promise<boolean> }>((resolve) => {
+        const socket = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' });
+        socket.on('error', () => undefined);
+        let got = false;
+        socket.on('data', () => (got = true));
+        const closed = new Promise<boolean>((r) => socket.once('close', () => r(got)));
+        socket.once('connect', () => {
+          socket.write('GET /pair HTTP/1.1\r\nHost: ');
+          resolve({ socket, closed });
+        });
+      });
+    const held = [];
+    for (let i = 0; i < MAX_PENDING_PER_PEER; i++) held.push(await loris());
+    const excess = await loris();
+    expect(await excess.closed).toBe(false); // closed without a byte: nothing parsed, nothing answered
+    expect(refusals).toContain('too many connections from one peer');
+    // A held one going away frees its place for the same peer.
+    held[0]!.socket.destroy();
+    await held[0]!.closed;
+    const again = await loris();
+    const stillOpen = await Promise.race([again.closed.then(() => false), new Promise((r) => setTimeout(() => r(true), 200))]);
+    expect(stillOpen).toBe(true);
+    await completePairing(session, qrPayload); // another address is not capped
+    // Once the phone is in, nothing listens: the held sockets are gone too.
+    expect(await Promise.all([...held.slice(1), again].map((h) => h.closed))).toEqual([false, false, false, false]);
   });
 
   it('silent socket → closed at the hello deadline (4008), freeing the slot', async () => {

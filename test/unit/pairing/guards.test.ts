@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { firstFrameVerdict } from '../../../src-main/pairing/pairing-listener';
 import { checkUpgrade, hostFor } from '../../../src-main/pairing/upgrade-guard';
-import { parseRelayJoin, relayJoinUrl } from '../../../src-main/pairing/relay';
 import { PairingClose, parseFrame } from '../../../src-shared/pairing-protocol';
 
 describe('upgrade guard', () => {
@@ -42,13 +42,19 @@ describe('frame parsing', () => {
   });
 });
 
-describe('relay join', () => {
-  it('parses what relayJoinUrl writes and nothing else', () => {
-    const session = 'A'.repeat(22);
-    const url = new URL(relayJoinUrl('ws://h:1/relay', session, 'phone'));
-    expect(parseRelayJoin(url.pathname + url.search)).toEqual({ session, role: 'phone' });
-    expect(parseRelayJoin(`/relay?session=${session}&role=admin`)).toBeUndefined();
-    expect(parseRelayJoin('/relay?session=short&role=phone')).toBeUndefined();
-    expect(parseRelayJoin(`/other?session=${session}&role=phone`)).toBeUndefined();
+describe('first frame header check (before ws reads a byte of it)', () => {
+  // Client frames are masked (0x80 in byte 1); RFC 6455 §5.2 lengths: 7 bits, 16 bits (126), 64 bits (127).
+  const frame = (len7: number, ext: number[] = []) => Buffer.from([0x81, 0x80 | len7, ...ext]);
+  it.each([
+    ['an empty chunk', Buffer.alloc(0), 'more'],
+    ['one byte', Buffer.from([0x81]), 'more'],
+    ['a 125-byte hello', frame(125), 'ok'],
+    ['a 16-bit length within the limit', frame(126, [0x04, 0x00]), 'ok'],
+    ['a 16-bit length one over', frame(126, [0x04, 0x01]), 'too-big'],
+    ['a 16-bit length still incomplete', frame(126, [0x04]), 'more'],
+    ['a 64-bit length', frame(127, [0, 0, 0, 0, 0, 0, 0, 1]), 'too-big'],
+    ['a 64-bit length, header incomplete', frame(127), 'too-big'],
+  ])('%s → %s', (_name, header, verdict) => {
+    expect(firstFrameVerdict(header, 1024)).toBe(verdict);
   });
 });
