@@ -114,6 +114,40 @@ export const authorityViewSchema = z.object({
   url: z.string().optional(),
 });
 
+// ----------------------------------------------------------------------------- help and settings
+
+/** The help topics the app knows (resources/help/help.json holds exactly these). */
+export const HELP_TOPIC_IDS = ['old-reader', 'phone-connectivity', 'who-to-call', 'no-card', 'lost-card', 'epop'] as const;
+export const helpTopicIdSchema = z.enum(HELP_TOPIC_IDS);
+export type HelpTopicId = z.infer<typeof helpTopicIdSchema>;
+
+/** One help topic in one language: short paragraphs, ordered steps, https links, phone numbers. */
+export const helpTopicSchema = z.object({
+  id: helpTopicIdSchema,
+  title: z.string(),
+  paragraphs: z.array(z.string()),
+  steps: z.array(z.string()),
+  links: z.array(z.object({ label: z.string(), url: z.string() })),
+  phones: z.array(z.object({ label: z.string(), number: z.string() })),
+});
+export type HelpTopicView = z.infer<typeof helpTopicSchema>;
+
+/** 'sandbox' (the in-process sandbox authority) or the authority's base URL. */
+export const authoritySettingSchema = z.union([z.literal('sandbox'), z.string().min(8).max(500)]);
+/** 'auto' (first non-internal IPv4), 'loopback' (tests), or one of the machine's addresses. */
+export const pairingAddressSettingSchema = z.union([z.literal('auto'), z.literal('loopback'), z.string().ip()]);
+
+export const settingsViewSchema = z.object({
+  authority: authoritySettingSchema,
+  language: langSchema,
+  pairingAddress: pairingAddressSettingSchema,
+  /** Where the settings are saved (technicians). */
+  file: z.string(),
+  /** The saved file could not be used (corrupt, unreadable…): defaults are in use. */
+  warning: ipcErrorSchema.optional(),
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
 // ----------------------------------------------------------------------------- activation
 
 export const activationFlowSchema = z.enum(['with-card', 'without-card']);
@@ -121,7 +155,7 @@ export const activationFlowSchema = z.enum(['with-card', 'without-card']);
 /** The driver's UI events (src-main/activation/driver.ts `DriverEvent`), as they cross IPC. */
 export const activationEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), step: z.string(), text: z.string() }),
-  z.object({ type: z.literal('qr'), payload: z.string(), expiresAt: z.number(), generation: z.number() }),
+  z.object({ type: z.literal('qr'), payload: z.string(), expiresAt: z.number(), generation: z.number(), phonePageUrl: z.string().max(2048).optional() }),
   z.object({ type: z.literal('request-sent'), activationId: z.string(), sentTo: z.string(), payload: z.string() }),
   z.object({ type: z.literal('phone-connected'), via: z.enum(['direct', 'relay']) }),
   z.object({ type: z.literal('code-required'), attemptsLeft: z.number() }),
@@ -232,6 +266,29 @@ export const ipcRequests = {
   /** Try the failed step again (resumable errors). */
   'activation.retry': channel(empty, activationAck),
   'activation.cancel': channel(empty, z.object({ cancelled: z.boolean() })),
+  /**
+   * Sandbox authority only (training, demos, tests): the e-mails and SMS it "sent" for one
+   * activation — the e-mailed QR and the SMS code a trainee would otherwise receive.
+   * `available: false` with a real authority (nothing is ever read from a real one).
+   */
+  'activation.outbox': channel(
+    z.object({ activationId: z.string().min(1).max(100) }).strict(),
+    z.object({
+      available: z.boolean(),
+      messages: z.array(
+        z.object({
+          id: z.string(),
+          channel: z.enum(['email', 'sms']),
+          to: z.string(),
+          sentAt: z.string(),
+          subject: z.string().optional(),
+          body: z.string(),
+          qrPayload: z.string().optional(),
+          code: z.string().optional(),
+        }),
+      ),
+    }),
+  ),
 
   /** Technician diagnostics: the summary to paste in a ticket and each check. Personal data masked. */
   'diagnostics.run': channel(
@@ -250,6 +307,33 @@ export const ipcRequests = {
           remedy: localizedTextSchema.optional(),
         }),
       ),
+    }),
+  ),
+
+  // --------------------------------------------------------------------------- help, settings
+
+  /** The help topics (resources/help/help.json) in the asked language (default: the app's). */
+  'help.get': channel(z.object({ language: langSchema.optional() }).strict(), z.object({ language: langSchema, topics: z.array(helpTopicSchema) })),
+  /** The persisted settings (authority, language, pairing address) and where they live. */
+  'settings.get': channel(empty, settingsViewSchema),
+  /**
+   * Changes some settings, saved at once. A new authority is used from the NEXT activation
+   * (a running one keeps its own). A refused value answers an error and changes nothing.
+   */
+  'settings.set': channel(
+    z
+      .object({ authority: authoritySettingSchema.optional(), language: langSchema.optional(), pairingAddress: pairingAddressSettingSchema.optional() })
+      .strict(),
+    settingsViewSchema,
+  ),
+  /** The machine's non-internal network addresses the pairing server may listen on. */
+  'network.interfaces': channel(
+    empty,
+    z.object({
+      interfaces: z.array(z.object({ name: z.string(), address: z.string(), family: z.enum(['IPv4', 'IPv6']) })),
+      /** What "automatique" resolves to now (the first non-internal IPv4, else loopback). */
+      automatic: z.string(),
+      loopback: z.string(),
     }),
   ),
 } as const;

@@ -46,7 +46,7 @@ export interface DriverPairing extends EventEmitter<PairingEvents> {
 
 export type DriverEvent =
   | { type: 'state'; step: string; text: string }
-  | { type: 'qr'; payload: string; expiresAt: number; generation: number }
+  | { type: 'qr'; payload: string; expiresAt: number; generation: number; phonePageUrl?: string }
   | { type: 'request-sent'; activationId: string; sentTo: string; payload: string }
   | { type: 'phone-connected'; via: 'direct' | 'relay' }
   | { type: 'code-required'; attemptsLeft: number }
@@ -63,7 +63,18 @@ export interface ActivationDriverOptions {
   /** With the card: the card's authentication key and certificate. */
   card?: DriverCard;
   /** Where the phone connects: one interface, and the relay base URL when there is one. */
-  pairing?: { bindAddress?: string; relayUrl?: string; passwordIterations?: number; timings?: PairingStartOptions['timings'] };
+  pairing?: {
+    bindAddress?: string;
+    relayUrl?: string;
+    passwordIterations?: number;
+    timings?: PairingStartOptions['timings'];
+    /**
+     * Demo/sandbox only (the caller decides; never with a real authority): the reference phone
+     * page's URL (simulators/phone/page-server.ts). Its exact origin becomes the one Origin the
+     * pairing accepts, and `qr` events carry `phonePageUrl` = that URL with the payload in its fragment.
+     */
+    phonePage?: { url: string };
+  };
   createPairing?: () => DriverPairing;
   lang?: Lang;
   tickMs?: number;
@@ -384,7 +395,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       // Rotations the session makes on its own while a QR is shown (hostile hellos): show the new one.
       if (!live() || reason !== 'too-many-attempts' || this.stateNow.step !== 'showing-qr') return;
       this.lastQr = { payload: qrPayload, expiresAt };
-      this.emitUi({ type: 'qr', payload: qrPayload, expiresAt, generation });
+      this.emitUi({ type: 'qr', payload: qrPayload, expiresAt, generation, ...this.phonePageLink(qrPayload) });
     });
     pairing.on('message', ({ topic, body }) => live() && this.onPhoneData(topic, body));
     const { pairing: p = {} } = this.options;
@@ -395,16 +406,24 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
         ...(p.relayUrl ? { relay: { url: p.relayUrl } } : {}),
         ...(p.passwordIterations ? { passwordIterations: p.passwordIterations } : {}),
         ...(p.timings ? { timings: p.timings } : {}),
+        ...(phonePageOrigin(p.phonePage) ? { allowedOrigins: [phonePageOrigin(p.phonePage)!] } : {}),
       });
       if (!live()) return undefined;
       this.lastQr = { payload: qr.qrPayload, expiresAt: qr.expiresAt };
-      if (show) this.emitUi({ type: 'qr', payload: qr.qrPayload, expiresAt: qr.expiresAt, generation });
+      if (show) this.emitUi({ type: 'qr', payload: qr.qrPayload, expiresAt: qr.expiresAt, generation, ...this.phonePageLink(qr.qrPayload) });
       return { payload: qr.qrPayload };
     } catch (error) {
       this.reportError(error);
       this.send({ type: 'cancel' });
       return undefined;
     }
+  }
+
+  /** The phone page's link for this QR (demo), when a valid page URL was given. */
+  private phonePageLink(qrPayload: string): { phonePageUrl?: string } {
+    const page = this.options.pairing?.phonePage;
+    const origin = phonePageOrigin(page);
+    return page && origin ? { phonePageUrl: `${origin}/#${qrPayload}` } : {};
   }
 
   private async stopPairing(): Promise<void> {
@@ -505,6 +524,18 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
   /** The last QR shown (tests, a UI re-rendering). */
   get currentQr(): { payload: string; expiresAt: number } | undefined {
     return this.lastQr;
+  }
+}
+
+/** The exact origin of the phone page (`http(s)://host:port`), or undefined: never a wildcard, never `null`. */
+export function phonePageOrigin(page: { url: string } | undefined): string | undefined {
+  if (!page) return undefined;
+  try {
+    const url = new URL(page.url);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.hostname.includes('*')) return undefined;
+    return url.origin === 'null' ? undefined : url.origin;
+  } catch {
+    return undefined;
   }
 }
 

@@ -176,9 +176,15 @@ const COMMANDS: Record<string, Command> = {
       }),
   },
   phone: {
-    options: { stdin: { type: 'boolean' }, 'relay-only': { type: 'boolean' } },
+    options: { stdin: { type: 'boolean' }, 'relay-only': { type: 'boolean' }, web: { type: 'boolean' }, port: { type: 'string' }, bind: { type: 'string' } },
     maxArgs: 1,
-    run: (ctx, v, args) => runPhone(ctx, { ...(args[0] !== undefined ? { payload: args[0] } : {}), stdin: v.stdin === true, relayOnly: v['relay-only'] === true }),
+    run: (ctx, v, args) =>
+      runPhone(ctx, {
+        ...(args[0] !== undefined ? { payload: args[0] } : {}),
+        stdin: v.stdin === true,
+        relayOnly: v['relay-only'] === true,
+        ...(v.web === true ? { web: { ...(v.port !== undefined ? { port: v.port as string } : {}), ...(v.bind !== undefined ? { bind: v.bind as string } : {}) } } : {}),
+      }),
   },
   authority: {
     options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' } },

@@ -28,8 +28,13 @@ import { inspectCard } from '../reader/inspect';
 import { requireCpsApplication, withCardOnPort } from '../reader/card-session';
 import { buildReport, renderTextSummary, runDiagnostics } from '../diagnostics/index';
 import { SandboxAuthority } from '../../simulators/authority/index';
+import { startPhonePageServer, type PhonePageServer } from '../../simulators/phone/page-server';
 import { cardSummary, identitySummary, pinCounter, readerView } from './views';
 import { validateEvent, type IpcHandlers } from './validated';
+import { createAuthority, urlAuthorityLabel } from '../settings/authority-setting';
+import { createSettingsHandlers } from '../settings/ipc-handlers';
+import { listPairingInterfaces, resolvePairingAddress, type NetworkInterfacesSource } from '../settings/network';
+import type { SettingsStore } from '../settings/settings-store';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -49,6 +54,21 @@ export interface IpcServicesOptions {
   /** Diagnostics options added to { port, demo } (trust anchors, platform probes…). */
   diagnostics?: Omit<Parameters<typeof runDiagnostics>[0], 'port' | 'demo'>;
   onInternalError?: (where: string, error: unknown) => void;
+  /**
+   * Persisted settings (src-main/settings): the authority (when `authority` is not given), the
+   * language (when `lang` is not given) and the pairing address (when `pairing.bindAddress` is
+   * not given). `settings.set` saves there. Absent: in-memory settings.
+   */
+  settings?: SettingsStore;
+  /** Tests: another help file, other network interfaces. */
+  helpFile?: URL | string;
+  networkInterfaces?: NetworkInterfacesSource;
+  /**
+   * Demo mode with the sandbox authority only: serve the reference phone page
+   * (simulators/phone/page-server.ts) on the pairing interface, allow exactly its origin at the
+   * pairing upgrade and put its link in `qr` events. Ignored otherwise.
+   */
+  phonePage?: boolean;
 }
 
 export type IpcEventListener = <E extends EventChannel>(event: E, payload: EventOf<E>) => void;
@@ -112,8 +132,13 @@ function uiEvent(event: DriverEvent): EventOf<'activation.event'>['event'] {
 
 export function createIpcServices(options: IpcServicesOptions): IpcServices {
   const { port } = options;
-  let lang: Lang = options.lang ?? 'fr';
-  const authority = options.authority ?? new SandboxAuthority();
+  const saved = options.settings?.get();
+  let lang: Lang = options.lang ?? saved?.language ?? 'fr';
+  // The authority for the NEXT activation: rebuilt when the setting changes (a running
+  // activation keeps the one it started with).
+  let authority = options.authority ?? createAuthority(saved?.authority ?? 'sandbox');
+  let authoritySetting = options.authority ? undefined : (saved?.authority ?? 'sandbox');
+  let pairingSetting = saved?.pairingAddress ?? 'auto';
   const cguDir = options.cguDir ?? new URL('resources/cgu/', ROOT);
   const bus = new EventEmitter<{ event: [EventChannel, unknown] }>();
   const report = options.onInternalError ?? (() => undefined);
@@ -122,8 +147,59 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
     description = undefined;
     throw error;
   }));
+  /** What app.info shows: a URL authority that does not answer is still named (by its host). */
+  async function currentAuthorityView(): Promise<ResponseOf<'app.info'>['authority']> {
+    try {
+      return authorityView(await describe());
+    } catch (error) {
+      if (authoritySetting === undefined || authoritySetting === 'sandbox') throw error;
+      return { kind: 'url', label: urlAuthorityLabel(authoritySetting), url: authoritySetting };
+    }
+  }
+  /** Pairing options of the next activation: the saved address unless the caller fixed one. */
+  function pairingOptions(): ConstructorParameters<typeof ActivationDriver>[0]['pairing'] {
+    if (options.pairing?.bindAddress !== undefined) return options.pairing;
+    const { address } = resolvePairingAddress(pairingSetting, listPairingInterfaces(options.networkInterfaces));
+    return { ...options.pairing, bindAddress: address };
+  }
+  const settingsHandlers = createSettingsHandlers({
+    ...(options.settings ? { store: options.settings } : {}),
+    ...(options.helpFile !== undefined ? { helpFile: options.helpFile } : {}),
+    ...(options.networkInterfaces ? { networkInterfaces: options.networkInterfaces } : {}),
+    language: () => lang,
+    apply(next, changed) {
+      if (changed.includes('language')) lang = next.language;
+      if (changed.includes('pairingAddress')) pairingSetting = next.pairingAddress;
+      if (changed.includes('authority') && !options.authority) {
+        authority = createAuthority(next.authority);
+        authoritySetting = next.authority;
+        description = undefined;
+      }
+    },
+  });
   let acceptedCgu: { version: string; at: string } | undefined;
   let activation: RunningActivation | undefined;
+
+  /** The phone page server (demo + sandbox), started at the first activation, on the pairing interface. */
+  let phonePage: { address: string; server: Promise<PhonePageServer | undefined> } | undefined;
+  async function phonePageFor(bindAddress: string | undefined): Promise<{ url: string } | undefined> {
+    if (!options.phonePage || !options.demo) return undefined;
+    if ((await describe().catch(() => undefined))?.kind !== 'sandbox') return undefined;
+    const address = bindAddress ?? '127.0.0.1';
+    if (phonePage?.address !== address) {
+      const previous = phonePage;
+      phonePage = {
+        address,
+        server: startPhonePageServer({ bindAddress: address }).catch((error: unknown) => {
+          report('phone-page', error);
+          return undefined;
+        }),
+      };
+      void previous?.server.then((server) => server?.close());
+    }
+    const server = await phonePage.server;
+    return server ? { url: server.url } : undefined;
+  }
 
   function emit<E extends EventChannel>(event: E, payload: EventOf<E>): void {
     const checked = validateEvent(event, payload);
@@ -195,7 +271,9 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
   async function startActivation(flow: 'with-card' | 'without-card', reader: string | undefined): Promise<RunningActivation> {
     const id = randomUUID();
     const build = options.createDriver ?? ((o) => new ActivationDriver(o));
-    const base = { authority, lang, ...(options.pairing ? { pairing: options.pairing } : {}) };
+    const pairing = pairingOptions();
+    const page = await phonePageFor(pairing?.bindAddress);
+    const base = { authority, lang, pairing: page ? { ...pairing, phonePage: page } : pairing };
     if (flow === 'without-card') {
       const driver = build({ ...base, flow });
       return { id, flow, driver, release: () => undefined, done: Promise.resolve(), unsubscribe: () => undefined };
@@ -226,7 +304,7 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
     } catch (error) {
       if (!isEcpsError(error)) throw error;
       const after = await cps.pinStatus().catch(() => counterFromError(error));
-      if (activation?.cps === cps && after && error.code !== 'LastTryNeedsConfirmation') activation.driver.pinFailed(after.triesLeft);
+      if (activation?.cps === cps && after && error.code !== 'PinLastTryNeedsConfirmation') activation.driver.pinFailed(after.triesLeft);
       return {
         ok: false,
         reader,
@@ -239,12 +317,19 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
   }
 
   const handlers: IpcHandlers = {
+    ...settingsHandlers,
     async 'app.info'() {
       const { name, version } = packageVersion();
-      return { name, version, demo: options.demo, authority: authorityView(await describe()), language: lang, shell: options.shell };
+      return { name, version, demo: options.demo, authority: await currentAuthorityView(), language: lang, shell: options.shell };
     },
     async 'app.setLanguage'({ language }) {
       lang = language;
+      try {
+        options.settings?.update({ language });
+      } catch (error) {
+        // The language still changes for this run; only remembering it failed.
+        report('app.setLanguage (saving the setting)', error);
+      }
       return { language };
     },
     'readers.list': () => snapshot(),
@@ -311,7 +396,7 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
       running.unsubscribe = () => running.driver.off('event', listener);
       activation = running;
       running.driver.start();
-      return { sessionId: running.id, flow, authority: authorityView(await describe()) };
+      return { sessionId: running.id, flow, authority: await currentAuthorityView() };
     },
     async 'activation.submitCode'({ code }) {
       const running = activation;
@@ -345,6 +430,15 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
     },
     async 'activation.cancel'() {
       return { cancelled: await stopActivation() };
+    },
+    async 'activation.outbox'({ activationId }) {
+      // Only the in-process sandbox has an outbox; a real authority's mail is never read here.
+      if (!(authority instanceof SandboxAuthority)) return { available: false, messages: [] };
+      const messages = authority
+        .outbox()
+        .filter((m) => m.activationId === activationId)
+        .map(({ activationId: _id, ...m }) => m);
+      return { available: true, messages };
     },
     async 'diagnostics.run'({ reader }) {
       const run = await runDiagnostics({
@@ -384,6 +478,8 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
     async dispose() {
       unsubscribePort();
       await stopActivation();
+      await phonePage?.server.then((server) => server?.close());
+      phonePage = undefined;
       bus.removeAllListeners();
     },
   };

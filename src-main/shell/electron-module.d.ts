@@ -13,4 +13,5 @@ declare module 'electron' {
   export const ipcMain: ElectronMainApi['ipcMain'];
   export const protocol: ElectronMainApi['protocol'];
   export const session: ElectronMainApi['session'];
+  export const shell: NonNullable<ElectronMainApi['shell']>;
 }

@@ -22,6 +22,7 @@ import type { IpcDispatcher, IpcResult } from '../ipc/validated';
 import { validateEvent } from '../ipc/validated';
 import type { IpcEventSource } from '../ipc/handlers';
 import { mimeTypeOf, rendererContentSecurityPolicy, resolveStaticFile } from './static-files';
+import { isAllowedHelpLink } from '../settings/help';
 
 // ----------------------------------------------------------------------------- Electron subset
 
@@ -118,6 +119,21 @@ export interface ElectronMainApi {
   protocol: ElectronProtocol;
   session: { defaultSession: ElectronSession };
   BrowserWindow: new (options: BrowserWindowOptions) => ElectronBrowserWindow;
+  /** Opens the help file's links in the user's browser (never anything else). */
+  shell?: ElectronShell;
+}
+
+export interface ElectronShell {
+  openExternal(url: string): Promise<void>;
+}
+
+/**
+ * The only addresses that leave the app: exact https URLs of the help file
+ * (src-main/settings/help.ts `helpLinkAllowlist`), opened in the system browser.
+ */
+export interface ExternalLinks {
+  allowlist: ReadonlySet<string>;
+  open: (url: string) => Promise<void> | void;
 }
 
 // ----------------------------------------------------------------------------- constants
@@ -171,16 +187,32 @@ export function secureWindowOptions(options: { preload: string; devTools: boolea
  * Every webContents (the window's, and any other one that could ever appear): no navigation
  * (the app is one page; routes are client-side), no redirect, no new window, no webview.
  */
-export function guardWebContents(contents: ElectronWebContents, log: (line: string) => void = () => undefined): void {
+export function guardWebContents(contents: ElectronWebContents, log: (line: string) => void = () => undefined, external?: ExternalLinks): void {
   const deny = (what: string) => (event: ElectronEvent) => {
     event.preventDefault();
     log(`electron: ${what} denied`);
   };
-  contents.on('will-navigate', deny('navigation'));
+  /**
+   * A help link (exactly one of the help file's https URLs) goes to the system browser; the
+   * app's window itself never navigates nor opens a window (security checklist 14, 15).
+   */
+  const openOutside = (url: string): boolean => {
+    if (!external || !isAllowedHelpLink(external.allowlist, url)) return false;
+    log('electron: help link opened in the system browser');
+    void Promise.resolve()
+      .then(() => external.open(new URL(url).href))
+      .catch(() => log('electron: the system browser could not open the help link'));
+    return true;
+  };
+  const denyNavigation = deny('navigation');
+  contents.on('will-navigate', (event, url) => {
+    if (openOutside(url)) event.preventDefault();
+    else denyNavigation(event);
+  });
   contents.on('will-redirect', deny('redirect'));
   contents.on('will-attach-webview', deny('webview'));
-  contents.setWindowOpenHandler(() => {
-    log('electron: new window denied');
+  contents.setWindowOpenHandler(({ url }) => {
+    if (!openOutside(url)) log('electron: new window denied');
     return { action: 'deny' };
   });
 }
@@ -304,6 +336,8 @@ export interface ElectronAppOptions {
   /** DevTools allowed (unpackaged runs, the test flavour). Default: not packaged. */
   devTools?: boolean;
   log?: (line: string) => void;
+  /** Help links allowed out (with `electron.shell`); absent: every link is denied. */
+  externalAllowlist?: ReadonlySet<string>;
 }
 
 export interface RunningElectronApp {
@@ -326,7 +360,10 @@ export async function startElectronApp(options: ElectronAppOptions): Promise<Run
     app.quit();
     return undefined;
   }
-  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, log));
+  const shell = options.electron.shell;
+  const external: ExternalLinks | undefined =
+    shell && options.externalAllowlist ? { allowlist: options.externalAllowlist, open: (url) => shell.openExternal(url) } : undefined;
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, log, external));
 
   let window: ElectronBrowserWindow | undefined;
   app.on('second-instance', () => {

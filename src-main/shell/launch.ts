@@ -5,7 +5,10 @@
  *
  *   --no-open   serve the web shell, open nothing, print the URL (with its token) on a line of its own
  *   --demo      the built-in virtual reader, even when a real one is there
- *   --lang en   English (default French; ECPS_LANG too)
+ *   --lang en   English (ECPS_LANG too; default: the saved setting, else French)
+ *
+ * Settings are read from the config folder (ECPS_CONFIG_DIR overrides, src-main/settings), and
+ * the startup facts and internal errors go to the rotating log (ECPS_LOG_DIR, src-main/logging).
  *
  * Electron is never imported here: only its binary is looked for and spawned.
  */
@@ -19,6 +22,9 @@ import { openReaderPort } from '../reader/open-port';
 import { createIpcServices } from '../ipc/handlers';
 import { createValidatedDispatcher } from '../ipc/validated';
 import { startWebShell } from './web-shell';
+import { createLogger, logStartup, type AppLogger } from '../logging/logger';
+import { defaultSettingsFile } from '../settings/config-dir';
+import { SettingsStore } from '../settings/settings-store';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -26,6 +32,8 @@ export interface LaunchOptions {
   noOpen: boolean;
   demo: boolean;
   lang: Lang;
+  /** The language was asked for (--lang or ECPS_LANG): it wins over the saved setting. */
+  langExplicit?: boolean;
 }
 
 export interface LaunchIo {
@@ -36,11 +44,15 @@ export interface LaunchIo {
 
 export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LaunchOptions | { error: string } {
   const options: LaunchOptions = { noOpen: false, demo: false, lang: env.ECPS_LANG === 'en' ? 'en' : 'fr' };
+  if (env.ECPS_LANG === 'en' || env.ECPS_LANG === 'fr') options.langExplicit = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--no-open') options.noOpen = true;
     else if (arg === '--demo') options.demo = true;
-    else if (arg === '--lang' && (argv[i + 1] === 'fr' || argv[i + 1] === 'en')) options.lang = argv[++i] as Lang;
+    else if (arg === '--lang' && (argv[i + 1] === 'fr' || argv[i + 1] === 'en')) {
+      options.lang = argv[++i] as Lang;
+      options.langExplicit = true;
+    }
     else return { error: `option inconnue / unknown option: ${arg}` };
   }
   return options;
@@ -96,14 +108,35 @@ const T = {
   stop: { fr: 'Ctrl-C pour arrêter.', en: 'Ctrl-C to stop.' },
 } as const;
 
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
 /** Starts the app; resolves with the exit code when it stops. */
-export async function launch(options: LaunchOptions, io: LaunchIo, signal?: AbortSignal): Promise<number> {
+export async function launch(launchOptions: LaunchOptions, io: LaunchIo, signal?: AbortSignal, logger: AppLogger = createLogger({ env: io.env })): Promise<number> {
+  const settings = new SettingsStore({
+    file: defaultSettingsFile({ env: io.env }),
+    onWarning: (warning) => {
+      io.err(`${warning.text(launchOptions.lang)} ${warning.remedyText(launchOptions.lang) ?? ''}`.trim());
+      logger.warn('settings-file-unusable', { error: warning });
+    },
+  });
+  const options: LaunchOptions = launchOptions.langExplicit ? launchOptions : { ...launchOptions, lang: settings.get().language };
+  const internalError = (where: string, error: unknown) => {
+    io.err(`erreur interne / internal error: ${where}`);
+    logger.error('internal-error', error, { where });
+  };
   const say = (key: keyof typeof T, params: Record<string, string> = {}) =>
     io.out(Object.entries(params).reduce<string>((text, [k, v]) => text.replace(`{${k}}`, v), T[key][options.lang]));
 
   const electron = options.noOpen ? undefined : findElectron();
   if (electron) {
     say('electron');
+    logger.info('launch', { shell: 'electron', version: packageVersion() });
     const child = spawn(electron.binary, [electron.entry, ...(options.demo ? ['--demo'] : [])], { stdio: 'inherit', env: io.env });
     return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   }
@@ -114,8 +147,25 @@ export async function launch(options: LaunchOptions, io: LaunchIo, signal?: Abor
     if (opened.fallbackReason) say('demoFallback', { reason: opened.fallbackReason.text(options.lang) });
     else say('demoForced');
   }
-  const services = createIpcServices({ port: opened.port, demo: opened.demo, shell: 'web', lang: options.lang, onInternalError: (where) => io.err(`erreur interne / internal error: ${where}`) });
-  const dispatcher = createValidatedDispatcher(services.handlers, { onInternalError: (channel) => io.err(`erreur interne / internal error: ${channel}`) });
+  logStartup(logger, {
+    version: packageVersion(),
+    shell: 'web',
+    demo: opened.demo,
+    authority: settings.get().authority,
+    language: options.lang,
+    settingsFile: settings.file,
+  });
+  const services = createIpcServices({
+    port: opened.port,
+    demo: opened.demo,
+    shell: 'web',
+    ...(options.langExplicit ? { lang: options.lang } : {}),
+    settings,
+    // Demo (virtual reader) with the sandbox authority: the reference phone page is served too.
+    phonePage: opened.demo,
+    onInternalError: internalError,
+  });
+  const dispatcher = createValidatedDispatcher(services.handlers, { onInternalError: internalError });
   const shell = await startWebShell({ dispatcher, events: services.events });
 
   let browser: ChildProcess | undefined;
@@ -134,6 +184,7 @@ export async function launch(options: LaunchOptions, io: LaunchIo, signal?: Abor
   say('stop');
 
   const code = await new Promise<number>((resolve) => {
+    if (signal?.aborted) resolve(0);
     signal?.addEventListener('abort', () => resolve(0), { once: true });
     browser?.on('exit', () => resolve(0));
     browser?.on('error', () => resolve(1));
@@ -143,5 +194,6 @@ export async function launch(options: LaunchOptions, io: LaunchIo, signal?: Abor
   await services.dispose();
   if (opened.port.kind === 'simulator') await opened.port.stop();
   if (profile) rmSync(profile, { recursive: true, force: true });
+  logger.info('stop', { code });
   return code;
 }

@@ -8,12 +8,15 @@ import frActivation from './activation.fr.json';
 import enActivation from './activation.en.json';
 import frSettings from './settings.fr.json';
 import enSettings from './settings.en.json';
+import frPhone from './phone.fr.json';
+import enPhone from './phone.en.json';
 
 export const localePairs = {
   core: { fr: frCore, en: enCore },
   activation: { fr: frActivation, en: enActivation },
   settings: { fr: frSettings, en: enSettings },
+  phone: { fr: frPhone, en: enPhone },
 } as const;
 
-export const fr = { ...frCore, ...frActivation, ...frSettings };
-export const en = { ...enCore, ...enActivation, ...enSettings };
+export const fr = { ...frCore, ...frActivation, ...frSettings, ...frPhone };
+export const en = { ...enCore, ...enActivation, ...enSettings, ...enPhone };

@@ -1,7 +1,44 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 
-export type Step = 'home' | 'preparation' | 'pin' | 'done-pin' | 'without-card' | 'diagnose';
+/** The screens of the wizard. The activation ones are moved to by the activation store. */
+export type Step =
+  | 'home'
+  | 'preparation'
+  | 'pin'
+  | 'done-pin'
+  | 'cgu'
+  | 'qr'
+  | 'code'
+  | 'password'
+  | 'phone-password'
+  | 'activation-done'
+  | 'activation-failed'
+  | 'without-card'
+  | 'without-card-request'
+  | 'without-card-epop'
+  | 'without-card-sent'
+  | 'without-card-sms'
+  | 'diagnose'
+  | 'help'
+  | 'settings';
+
+/** Screens that belong to a running activation: leaving them for any other cancels it. */
+export const ACTIVATION_STEPS: readonly Step[] = [
+  'pin',
+  'cgu',
+  'qr',
+  'code',
+  'password',
+  'phone-password',
+  'activation-done',
+  'activation-failed',
+  'without-card',
+  'without-card-request',
+  'without-card-epop',
+  'without-card-sent',
+  'without-card-sms',
+];
 
 /** The wizard's step machine: where the user is and how they got there (for "Retour"). */
 export const useWizardStore = defineStore('wizard', () => {
@@ -21,6 +58,17 @@ export const useWizardStore = defineStore('wizard', () => {
     moves.value++;
   }
 
+  /**
+   * A move the activation makes by itself (the next step of the flow): "Retour" must not lead
+   * back into a step the flow has left, so the history is not extended within the activation.
+   */
+  function advance(next: Step) {
+    if (next === step.value) return;
+    if (!ACTIVATION_STEPS.includes(step.value)) history.value.push(step.value);
+    step.value = next;
+    moves.value++;
+  }
+
   function back() {
     const previous = history.value.pop();
     if (previous) {
@@ -35,5 +83,5 @@ export const useWizardStore = defineStore('wizard', () => {
     moves.value++;
   }
 
-  return { step, history, phoneReady, moves, canGoBack, go, back, home };
+  return { step, history, phoneReady, moves, canGoBack, go, advance, back, home };
 });

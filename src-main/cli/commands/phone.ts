@@ -7,9 +7,15 @@
  * the computer requests the proof, proves it (the password never crosses the wire), sends its
  * enrolment (a device key and a password verifier) and ends with `done` once registered.
  * `--relay-only`: behave as a phone off the computer's network (4G, Wi-Fi client isolation).
+ *
+ * `ecps phone --web [--port N] [--bind ADDR]`: serves the reference phone page (dist/phone,
+ * simulators/phone/page-server.ts) until Ctrl-C and prints its URL (`{ "event": "listening",
+ * url, origin }` with --json). A phone browser opens `<url>#<QR payload>`; the computer's
+ * pairing session must allow exactly that origin (the companion does it in demo mode).
  */
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { nodePairingCrypto } from '../../pairing/crypto';
+import { startPhonePageServer } from '../../../simulators/phone/page-server';
 import { PhoneClient } from '../../../simulators/phone/protocol-client';
 import { usageError, type CliContext } from '../context';
 import { EXIT } from '../exit-codes';
@@ -19,9 +25,31 @@ export interface PhoneOptions {
   payload?: string;
   stdin: boolean;
   relayOnly: boolean;
+  /** Serve the phone page instead of pairing from the terminal. */
+  web?: { port?: string; bind?: string };
+}
+
+async function servePage(ctx: CliContext, web: NonNullable<PhoneOptions['web']>): Promise<number> {
+  const port = web.port === undefined ? 0 : /^\d{1,5}$/.test(web.port) ? Number(web.port) : NaN;
+  if (!Number.isInteger(port) || port > 65535) throw usageError('phoneWebBadPort', { value: web.port ?? '' });
+  const server = await startPhonePageServer({ port, bindAddress: web.bind ?? '127.0.0.1' });
+  if (ctx.json) ctx.emitJson({ event: 'listening', url: server.url, origin: server.origin });
+  else {
+    ctx.line(ctx.t('phoneWebListening', { url: server.url }));
+    ctx.line(ctx.t('phoneWebHint', { url: server.url }));
+    ctx.line(ctx.t('phoneWebOrigin', { origin: server.origin }));
+  }
+  if (!ctx.signal.aborted) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await server.close();
+  if (ctx.json) ctx.emitJson({ event: 'stopped' });
+  return EXIT.ok;
 }
 
 export async function runPhone(ctx: CliContext, options: PhoneOptions): Promise<number> {
+  if (options.web) {
+    if (options.payload) throw usageError('phoneWebWithPayload');
+    return servePage(ctx, options.web);
+  }
   if (!options.payload) throw usageError('phoneMissingPayload');
   const say = (json: Record<string, unknown>, text: string) => (ctx.json ? ctx.emitJson(json) : ctx.line(text));
   const input = new LineInput(ctx, options.stdin);

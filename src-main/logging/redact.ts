@@ -1,0 +1,124 @@
+/**
+ * The redaction pass every log line goes through (architecture.md §4: no PIN, PUK, password or
+ * token in any log). Two nets, because callers make mistakes:
+ *   1. by KEY: a field whose name contains a secret's word (pin, puk, password, token, secret,
+ *      payload, qr…) loses its value whatever it is;
+ *   2. by VALUE: in every string (messages, stacks, URLs), what looks like a secret is cut out —
+ *      `token=…` (the web shell's `#token=`), `ecps1:` QR payloads, a 4–8 digit value after
+ *      "pin"/"code"/"password"…, the data of VERIFY / CHANGE / RESET RETRY COUNTER APDUs,
+ *      bearer tokens, and long hex runs (keys, the 256-bit web shell token).
+ * Over-redacting a harmless value is accepted; under-redacting is the bug.
+ */
+
+export const REDACTED = '[redacted]';
+
+/** Words that make a field secret when they appear in its name (camelCase, snake_case, kebab-case). */
+const SECRET_WORDS = new Set([
+  'pin',
+  'pins',
+  'puk',
+  'password',
+  'passwords',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'secret',
+  'token',
+  'tokens',
+  'payload',
+  'qr',
+  'qrcode',
+  'cookie',
+  'authorization',
+  'otp',
+  'sms',
+  'cvc',
+  'mdp',
+]);
+
+function keyWords(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+export function isSecretKey(key: string): boolean {
+  const words = keyWords(key);
+  if (words.some((w) => SECRET_WORDS.has(w))) return true;
+  // "motDePasse", "mot_de_passe", "code_porteur", "codeDeblocage"
+  const joined = words.join('');
+  return /motdepasse|codeporteur|codedeblocage|codepin/.test(joined);
+}
+
+const LABEL = String.raw`(?:pin|puk|code(?:\s+(?:porteur|pin|de\s+d[ée]blocage))?|password|passwd|pwd|mot\s+de\s+passe|mdp|otp)`;
+
+const VALUE_RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
+  // The web shell token and any token/secret parameter in a URL or a text.
+  [/((?:^|[#?&\s"'(,;])(?:access_|id_|refresh_)?(?:token|secret|password|pin|code)=)[^&\s#"',;)]*/gi, `$1${REDACTED}`],
+  // QR payloads of the pairing (`ecps1:…`) whatever follows.
+  [/ecps1:[^\s"'<>]*/gi, `ecps1:${REDACTED}`],
+  // "Authorization: Bearer …"
+  [/\b(bearer|basic)\s+[A-Za-z0-9._~+/-]+=*/gi, `$1 ${REDACTED}`],
+  // "pin: 1234", "PIN=0000", "code porteur 1234", "password \"1234\"", "pin":"1234"
+  // (no word boundaries: "Apin: 0000A" is cut too — over-redacting is the safe side)
+  [new RegExp(String.raw`(${LABEL}["']?\s*(?:[:=]|\bis\b|\best\b)?\s*["']?)\d{4,}`, 'gi'), `$1${REDACTED}`],
+  // VERIFY (20), CHANGE REFERENCE DATA (24), RESET RETRY COUNTER (2C): keep the header, cut the data.
+  [/\b(00\s?(?:20|24|2C)\s?[0-9A-F]{2}\s?[0-9A-F]{2}\s?[0-9A-F]{2})((?:\s?[0-9A-F]{2})+)/gi, `$1 ${REDACTED}`],
+  // Long hex runs: keys, the 256-bit web shell token, session secrets.
+  [/\b[0-9a-f]{32,}\b/gi, REDACTED],
+];
+
+const MAX_STRING = 4_000;
+const MAX_DEPTH = 6;
+const MAX_ENTRIES = 100;
+
+export function redactText(text: string): string {
+  let out = text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
+  for (const [pattern, replacement] of VALUE_RULES) out = out.replace(pattern, replacement as string);
+  return out;
+}
+
+/**
+ * A copy of `value` safe to log: secret keys emptied, strings scrubbed, errors turned into
+ * plain fields, byte arrays never dumped, cycles and depth cut.
+ */
+export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return value;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (typeof value !== 'object') return undefined;
+  if (seen.has(value)) return '[cycle]';
+  if (depth >= MAX_DEPTH) return '[depth]';
+  seen.add(value);
+  // Bytes may be a PIN block or a key: never written, only their length.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[${value.byteLength} bytes]`;
+  if (value instanceof Error) {
+    const e = value as Error & { code?: unknown; details?: unknown; cause?: unknown };
+    return redact(
+      {
+        name: e.name,
+        message: e.message,
+        ...(e.code !== undefined ? { code: e.code } : {}),
+        ...(e.details !== undefined ? { details: e.details } : {}),
+        ...(e.stack ? { stack: e.stack.split('\n').slice(0, 12).join('\n') } : {}),
+        ...(e.cause !== undefined ? { cause: e.cause } : {}),
+      },
+      depth + 1,
+      seen,
+    );
+  }
+  if (Array.isArray(value)) return value.slice(0, MAX_ENTRIES).map((v) => redact(v, depth + 1, seen));
+  if (value instanceof Map) return redact(Object.fromEntries([...value.entries()].map(([k, v]) => [String(k), v])), depth, seen);
+  if (value instanceof Set) return redact([...value], depth, seen);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value).slice(0, MAX_ENTRIES)) {
+    const safeKey = redactText(key);
+    const secret = isSecretKey(key) || (keyWords(key).includes('code') && /^\s*\d{4,12}\s*$/.test(String(v)));
+    out[safeKey] = secret && v !== undefined && v !== null && v !== false ? REDACTED : redact(v, depth + 1, seen);
+  }
+  return out;
+}

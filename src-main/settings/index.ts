@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './config-dir';
+export * from './settings-store';
+export * from './authority-setting';
+export * from './network';
+export * from './help';

@@ -1,0 +1,76 @@
+/**
+ * Starts the companion's web shell as `bin/start.mjs --no-open [--demo]` in a child process and
+ * reads its URL (with the token) from the line it prints on its own, as global-setup.ts does.
+ * Shared by the pcscd fixture (pcscd-app.ts) and the app benchmark (bench/app.ts); no
+ * Playwright import here.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const URL_LINE = /^(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64})\s*$/m;
+
+export interface WebShellProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Milliseconds from the spawn to the URL line. */
+  readonly readyMs: number;
+  /** Everything the process printed so far (stdout and stderr), for failure messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone. */
+  stop(): Promise<void>;
+}
+
+export interface WebShellOptions {
+  demo?: boolean;
+  /** Extra environment (e.g. PCSCLITE_CSOCK_NAME pointing at a private pcscd). */
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+export async function startWebShellProcess(options: WebShellOptions = {}): Promise<WebShellProcess> {
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, ['bin/start.mjs', '--no-open', ...(options.demo ? ['--demo'] : [])], {
+    cwd: REPO_ROOT,
+    // No display: nothing may try to open a window, whatever the caller's environment.
+    env: { ...process.env, ECPS_LANG: 'fr', DISPLAY: '', WAYLAND_DISPLAY: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  async function stop(): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  const timeoutMs = options.timeoutMs ?? 45_000;
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bin/start.mjs printed no URL within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      const check = () => {
+        const match = URL_LINE.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      };
+      child.stdout.on('data', check);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`bin/start.mjs exited (${code ?? signal}) before printing its URL:\n${output}`));
+      });
+    });
+    const readyMs = performance.now() - startedAt;
+    return { url, child, readyMs, output: () => output, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
