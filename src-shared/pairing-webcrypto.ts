@@ -84,9 +84,19 @@ function webCrypto(): WebCrypto {
 
 const enc = new TextEncoder();
 const DIR_TAG = { 'desktop-to-phone': 0x44325031, 'phone-to-desktop': 0x50324431 } as const; // "D2P1" / "P2D1"
-type Direction = keyof typeof DIR_TAG;
+export type Direction = keyof typeof DIR_TAG;
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+/** The schedule's labels (HKDF infos, HMAC prefixes, the transcript's), shared with other JS suites. */
+export const LABELS = {
+  transcript: 'ecps1 transcript',
+  keyDesktopToPhone: 'ecps1 key desktop->phone',
+  keyPhoneToDesktop: 'ecps1 key phone->desktop',
+  code: 'ecps1 code',
+  hello: 'ecps1 hello',
+  password: 'ecps1 password',
+} as const;
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -129,16 +139,28 @@ export async function pbkdf2Sha256(password: string, salt: Uint8Array, iteration
   return new Uint8Array(await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, k, length * 8));
 }
 
-export function transcriptHash(qrPayload: string, desktopKey: Uint8Array, phoneKey: Uint8Array, token: Uint8Array): Promise<Uint8Array> {
-  return sha256(concat([enc.encode('ecps1 transcript'), lengthPrefixed([enc.encode(qrPayload), desktopKey, phoneKey, token])]));
+/** What the transcript hash is taken over. */
+export function transcriptInput(qrPayload: string, desktopKey: Uint8Array, phoneKey: Uint8Array, token: Uint8Array): Uint8Array {
+  return concat([enc.encode(LABELS.transcript), lengthPrefixed([enc.encode(qrPayload), desktopKey, phoneKey, token])]);
 }
 
-export async function confirmationCode(shared: Uint8Array, th: Uint8Array): Promise<string> {
-  const bytes = await hkdfSha256(shared, th, 'ecps1 code', 8);
-  // 64 bits mod 10^6, as the node suite (modulo bias < 2^-44).
+export function transcriptHash(qrPayload: string, desktopKey: Uint8Array, phoneKey: Uint8Array, token: Uint8Array): Promise<Uint8Array> {
+  return sha256(transcriptInput(qrPayload, desktopKey, phoneKey, token));
+}
+
+/** 8 HKDF bytes → the six digits: 64 bits mod 10^6, as the node suite (modulo bias < 2^-44). */
+export function codeFromBytes(bytes: Uint8Array): string {
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0) % 1_000_000n;
   return n.toString().padStart(6, '0');
 }
+
+export async function confirmationCode(shared: Uint8Array, th: Uint8Array): Promise<string> {
+  return codeFromBytes(await hkdfSha256(shared, th, LABELS.code, 8));
+}
+
+/** The hello's HMAC input and the password proof's, from their public parts. */
+export const helloMessage = (phoneKey: Uint8Array): Uint8Array => concat([enc.encode(LABELS.hello), phoneKey]);
+export const passwordMessage = (th: Uint8Array): Uint8Array => concat([enc.encode(LABELS.password), th]);
 
 /** X25519 with the peer's raw public key; low-order keys (all-zero secret, RFC 7748 §6.1) refused. */
 export async function x25519(privateKey: Key, peerRaw: Uint8Array): Promise<Uint8Array> {
@@ -166,7 +188,8 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-function nonce(direction: Direction, seq: number): Uint8Array {
+/** AES-GCM nonce: direction tag (4 bytes) ‖ counter (8 bytes, big-endian). */
+export function nonce(direction: Direction, seq: number): Uint8Array {
   const n = new Uint8Array(12);
   const view = new DataView(n.buffer);
   view.setUint32(0, DIR_TAG[direction]);
@@ -252,15 +275,15 @@ export async function generateKeyPair(): Promise<PairingKeyPair> {
 }
 
 export function helloAuth(token: Uint8Array, phoneKey: Uint8Array): Promise<Uint8Array> {
-  return hmacSha256(token, concat([enc.encode('ecps1 hello'), phoneKey]));
+  return hmacSha256(token, helloMessage(phoneKey));
 }
 
 export async function deriveSecrets(input: DeriveSecretsInput): Promise<AwaitablePairingSecrets> {
   const shared = await x25519(input.keyPair.privateKey as Key, input.peerPublicKey);
   try {
     const th = await transcriptHash(input.qrPayload, input.desktopKey, input.phoneKey, input.token);
-    const d2pRaw = await hkdfSha256(shared, th, 'ecps1 key desktop->phone', 32);
-    const p2dRaw = await hkdfSha256(shared, th, 'ecps1 key phone->desktop', 32);
+    const d2pRaw = await hkdfSha256(shared, th, LABELS.keyDesktopToPhone, 32);
+    const p2dRaw = await hkdfSha256(shared, th, LABELS.keyPhoneToDesktop, 32);
     const [d2p, p2d] = [await aesKey(d2pRaw), await aesKey(p2dRaw)];
     d2pRaw.fill(0);
     p2dRaw.fill(0);
@@ -277,7 +300,7 @@ export async function deriveSecrets(input: DeriveSecretsInput): Promise<Awaitabl
 export async function passwordProof(password: string, salt: Uint8Array, iterations: number, th: Uint8Array): Promise<Uint8Array> {
   const key = await pbkdf2Sha256(password, salt, iterations, 32);
   try {
-    return await hmacSha256(key, concat([enc.encode('ecps1 password'), th]));
+    return await hmacSha256(key, passwordMessage(th));
   } finally {
     key.fill(0);
   }

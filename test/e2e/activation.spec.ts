@@ -248,3 +248,52 @@ test('without the card: ADELI told to use the card, e-POP guidance, then request
   const result = await p.exited(20_000);
   expect(result.code, result.stdout + result.stderr).toBe(0);
 });
+
+test('a newcomer’s demo: the app’s second QR opens the reference phone page, which completes the activation', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  await open(page);
+  await page.getByRole('button', { name: 'Activer avec ma carte' }).click();
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await expect(page.getByTestId('pin-tries')).toHaveText('Il vous reste 3 essais sur 3.');
+  await page.getByLabel('Code porteur (4 chiffres)').fill(PIN);
+  await page.getByRole('button', { name: 'Valider' }).click();
+  const region = page.getByRole('region', { name: /Texte des conditions générales/ });
+  await region.focus();
+  await page.keyboard.press('End');
+  await page.getByRole('button', { name: "J'accepte" }).click();
+
+  // Demo mode with the sandbox: the QR screen offers the reference phone page, clearly labelled.
+  const demo = page.getByTestId('demo-phone-link');
+  await expect(demo).toBeVisible({ timeout: 20_000 });
+  await expect(demo).toContainText('Démonstration');
+  await expect(demo).toContainText('Ce n’est pas l’application e-CPS officielle.');
+  await expectAccessible(page, 'qr avec téléphone de démonstration');
+  await shot(page, '39-qr-telephone-demonstration');
+  const url = (await page.getByTestId('demo-phone-url').textContent())?.trim() ?? '';
+  const payload = (await page.getByTestId('qr-payload').textContent())?.trim() ?? '';
+  expect(url).toMatch(/^http:\/\/[^/]+\/#ecps1:/);
+  expect(url.endsWith(payload), 'the page link carries the QR shown').toBe(true);
+
+  // "The phone": the page in another tab, as a trainer's phone camera would open it. The page is
+  // served on the pairing interface (a LAN address here, not localhost): no secure context, no
+  // WebCrypto — the page runs the plain-JS suite (simulators/phone/noble-crypto.ts).
+  const phonePage = await context.newPage();
+  await phonePage.goto(url);
+  const code = phonePage.getByTestId('code');
+  await expect(code).toHaveText(/^\d{3} \d{3}$/, { timeout: 20_000 });
+  const digits = ((await code.textContent()) ?? '').replace(/\s/g, '');
+  await expect(page.getByRole('heading', { level: 1, name: 'Saisissez le code affiché sur le téléphone' })).toBeFocused({ timeout: 15_000 });
+  const field = page.getByLabel('Code affiché sur le téléphone');
+  await field.fill(digits);
+  await field.press('Enter');
+
+  await choosePassword(page, PASSWORD, PASSWORD);
+  await expect(page.getByRole('heading', { level: 1, name: 'Saisissez ce mot de passe sur votre téléphone' })).toBeFocused({ timeout: 15_000 });
+  await phonePage.getByTestId('password').fill(PASSWORD);
+  await phonePage.getByTestId('password-submit').click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Votre e-CPS est active' })).toBeFocused({ timeout: 30_000 });
+  await expect(phonePage.getByTestId('done')).toBeVisible({ timeout: 15_000 });
+  await phonePage.screenshot({ path: `${SCREENS}/39b-page-telephone-terminee.png`, fullPage: true });
+  await page.getByRole('button', { name: "Retour à l'accueil" }).click();
+  await phonePage.close();
+});

@@ -8,9 +8,9 @@
 import { reactive } from 'vue';
 import { isEcpsError, type LocalizedText } from '../../../src-shared/errors';
 import { pairingProtocolErrors, QR_PREFIX, toBase64Url } from '../../../src-shared/pairing-protocol';
-import { pbkdf2Sha256, webPairingCrypto } from '../../../src-shared/pairing-webcrypto';
 import { PhoneLink, type Via } from '../phone-core';
 import { openBrowserSocket } from './browser-socket';
+import { pageCrypto } from './page-crypto';
 
 export type Step = 'scan' | 'connecting' | 'code' | 'waiting' | 'sms' | 'password' | 'proving' | 'registering' | 'done' | 'failed';
 
@@ -59,7 +59,7 @@ export function usePhone() {
     let established;
     try {
       established = await PhoneLink.establish(payload, {
-        crypto: webPairingCrypto,
+        crypto: (await pageCrypto()).suite,
         openSocket: openBrowserSocket,
         connectTimeoutMs: 4_000,
         onAttempt: (via) => (state.attempt = via),
@@ -120,13 +120,14 @@ export function usePhone() {
     const typed = password;
     password = undefined;
     if (typed === undefined) return;
-    const salt = webPairingCrypto.randomBytes(16);
-    const key = await pbkdf2Sha256(typed, salt, 10_000, 32);
+    const { suite, pbkdf2 } = await pageCrypto();
+    const salt = suite.randomBytes(16);
+    const key = await pbkdf2(typed, salt, 10_000, 32);
     const verifier = new Uint8Array(48);
     verifier.set(salt);
     verifier.set(key, 16);
     key.fill(0);
-    const device = await webPairingCrypto.generateKeyPair();
+    const device = await suite.generateKeyPair();
     l.send('enrolment', { phonePublicKey: toBase64Url(device.publicKey), passwordVerifier: toBase64Url(verifier) });
   }
 
