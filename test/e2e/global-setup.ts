@@ -4,7 +4,8 @@
  * E2E_URL. Returns the teardown that stops it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,9 +16,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(path.join(root, 'dist/renderer/index.html'))) {
     throw new Error('dist/renderer/ is missing: run `npm run build:renderer` first (npm run test:e2e does).');
   }
+  // Settings and logs of this run in a folder of their own: the tests change the settings, and
+  // must neither read nor touch the developer's (~/.config/compagnon-ecps, ~/.local/state/…).
+  const home = mkdtempSync(path.join(tmpdir(), 'ecps-e2e-'));
+  process.env.E2E_CONFIG_DIR = path.join(home, 'config');
+  process.env.E2E_LOG_DIR = path.join(home, 'logs');
   const child = spawn(process.execPath, ['bin/start.mjs', '--no-open', '--demo'], {
     cwd: root,
-    env: { ...process.env, ECPS_LANG: 'fr' },
+    env: { ...process.env, ECPS_LANG: 'fr', ECPS_CONFIG_DIR: process.env.E2E_CONFIG_DIR, ECPS_LOG_DIR: process.env.E2E_LOG_DIR },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -41,11 +47,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   child.removeAllListeners('exit');
   process.env.E2E_URL = url;
   return async () => {
-    if (child.exitCode !== null) return;
+    const cleanUp = () => rmSync(home, { recursive: true, force: true });
+    if (child.exitCode !== null) return cleanUp();
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
+    cleanUp();
   };
 }

@@ -5,6 +5,8 @@
  * Playwright import here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,16 +33,27 @@ export interface WebShellOptions {
 
 export async function startWebShellProcess(options: WebShellOptions = {}): Promise<WebShellProcess> {
   const startedAt = performance.now();
+  // Settings and logs of this process in a folder of its own (never the developer's).
+  const home = mkdtempSync(path.join(tmpdir(), 'ecps-shell-'));
   const child = spawn(process.execPath, ['bin/start.mjs', '--no-open', ...(options.demo ? ['--demo'] : [])], {
     cwd: REPO_ROOT,
     // No display: nothing may try to open a window, whatever the caller's environment.
-    env: { ...process.env, ECPS_LANG: 'fr', DISPLAY: '', WAYLAND_DISPLAY: '', ...options.env },
+    env: {
+      ...process.env,
+      ECPS_LANG: 'fr',
+      DISPLAY: '',
+      WAYLAND_DISPLAY: '',
+      ECPS_CONFIG_DIR: path.join(home, 'config'),
+      ECPS_LOG_DIR: path.join(home, 'logs'),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => rmSync(home, { recursive: true, force: true }));
 
   async function stop(): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;
