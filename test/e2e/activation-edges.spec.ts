@@ -6,38 +6,14 @@
  *   dead end — and the sandbox comes back through the settings.
  * Every screen: axe (no serious/critical violation) and a screenshot (50-…).
  */
-import { mkdirSync } from 'node:fs';
-import { test, expect, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { test, expect } from '@playwright/test';
+import { open, expectAccessible, shot } from './support/ui';
 import { spawnCli, type CliChild } from '../support/cli';
 
-const SCREENS = 'test-results/screens';
-mkdirSync(SCREENS, { recursive: true });
 const children: CliChild[] = [];
 test.afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
-
-function appUrl(): string {
-  const url = process.env.E2E_URL;
-  if (!url) throw new Error('E2E_URL is not set: the global setup did not start the web shell.');
-  return url;
-}
-
-async function open(page: Page) {
-  // From another document: the app's URL differs only by its fragment, which would not reload.
-  await page.goto('about:blank');
-  await page.goto(appUrl());
-  await expect(page.locator('main h1')).toBeVisible();
-}
-
-async function expectAccessible(page: Page, screen: string) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id} (${v.impact}): ${v.help}`), `axe on ${screen}`).toEqual([]);
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
 
 function phone(payload: string): CliChild {
   const child = spawnCli(['phone', payload, '--json', '--stdin']);

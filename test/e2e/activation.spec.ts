@@ -13,13 +13,9 @@
  * Every screen: axe-core (no serious/critical violation) and a screenshot (20-… onwards).
  * The demo card's PIN counter is shared by the whole companion: only the right PIN is typed.
  */
-import { mkdirSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { open, expectAccessible, shot, SCREENS } from './support/ui';
 import { spawnCli, type CliChild } from '../support/cli';
-
-const SCREENS = 'test-results/screens';
-mkdirSync(SCREENS, { recursive: true });
 
 const PIN = '1234';
 const PASSWORD = '5829';
@@ -28,30 +24,6 @@ const children: CliChild[] = [];
 test.afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
-
-function appUrl(): string {
-  const url = process.env.E2E_URL;
-  if (!url) throw new Error('E2E_URL is not set: the global setup did not start the web shell.');
-  return url;
-}
-
-async function open(page: Page) {
-  await page.goto(appUrl());
-  await expect(page.locator('main h1')).toBeVisible();
-}
-
-async function expectAccessible(page: Page, screen: string) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `axe on ${screen}`,
-  ).toEqual([]);
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
-}
 
 /** Each screen: its h1 has the focus, axe is happy, a picture is kept. */
 async function screen(page: Page, title: string | RegExp, name: string) {

@@ -3,37 +3,8 @@
  * the real IPC handlers → the built-in virtual reader (CPS3 in the CPS slot, Vitale 2 in the
  * other). Each screen is checked with axe-core and photographed into test-results/screens/.
  */
-import { mkdirSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-
-const SCREENS = 'test-results/screens';
-mkdirSync(SCREENS, { recursive: true });
-
-function appUrl(): string {
-  const url = process.env.E2E_URL;
-  if (!url) throw new Error('E2E_URL is not set: the global setup did not start the web shell.');
-  return url;
-}
-
-async function open(page: Page) {
-  await page.goto(appUrl());
-  await expect(page.locator('main h1')).toBeVisible();
-}
-
-/** No serious or critical axe-core violation on the screen as it is now. */
-async function expectAccessible(page: Page, screen: string) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `axe on ${screen}`,
-  ).toEqual([]);
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
-}
+import { open, expectAccessible, shot } from './support/ui';
 
 async function toPreparation(page: Page) {
   await page.getByRole('button', { name: 'Activer avec ma carte' }).click();

@@ -5,36 +5,8 @@
  * The companion process is shared with the other spec files: every setting changed here is
  * put back (sandbox authority, French, automatic interface) before the test ends, even when it fails.
  */
-import { mkdirSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-
-const SCREENS = 'test-results/screens';
-mkdirSync(SCREENS, { recursive: true });
-
-function appUrl(): string {
-  const url = process.env.E2E_URL;
-  if (!url) throw new Error('E2E_URL is not set: the global setup did not start the web shell.');
-  return url;
-}
-
-async function open(page: Page) {
-  await page.goto(appUrl());
-  await expect(page.locator('main h1')).toBeVisible();
-}
-
-async function expectAccessible(page: Page, screen: string) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `axe on ${screen}`,
-  ).toEqual([]);
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
-}
+import { open, expectAccessible, shot } from './support/ui';
 
 /** Back to the defaults, through the app itself (a fresh page: whatever state the test left). */
 async function restoreDefaults(page: Page) {
