@@ -49,6 +49,8 @@ Commandes :
                           code du téléphone, mot de passe ; --stdin : une réponse par ligne)
   phone <ecps1:…> [--stdin] [--relay-only]
                           téléphone de référence (l’application e-CPS simulée)
+  phone --web [--port N] [--bind ADRESSE]
+                          sert la page web du téléphone de référence (démonstration)
   authority [--port N] [--host 127.0.0.1] [--data DOSSIER]
                           autorité d’activation de test (bac à sable) jusqu’à Ctrl-C
 
@@ -278,6 +280,8 @@ Commands:
                           phone's code, password; --stdin: one answer per line)
   phone <ecps1:…> [--stdin] [--relay-only]
                           reference phone (the e-CPS app, simulated)
+  phone --web [--port N] [--bind ADDRESS]
+                          serves the reference phone's web page (demos)
   authority [--port N] [--host 127.0.0.1] [--data FOLDER]
                           sandbox activation authority until Ctrl-C
 

@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Lang } from '../../src-shared/errors';
+import { isEcpsError, type Lang } from '../../src-shared/errors';
 import { openReaderPort } from '../reader/open-port';
 import { createIpcServices } from '../ipc/handlers';
 import { createValidatedDispatcher } from '../ipc/validated';
@@ -127,6 +127,12 @@ export async function launch(launchOptions: LaunchOptions, io: LaunchIo, signal?
   });
   const options: LaunchOptions = launchOptions.langExplicit ? launchOptions : { ...launchOptions, lang: settings.get().language };
   const internalError = (where: string, error: unknown) => {
+    // The demo phone page not built / not served: the app works without it; say what it is.
+    if (where === 'phone-page' && isEcpsError(error)) {
+      io.err(`${error.text(options.lang)}${error.remedy ? ` — ${error.remedy[options.lang]}` : ''}`);
+      logger.warn('phone-page', { code: error.code });
+      return;
+    }
     io.err(`erreur interne / internal error: ${where}`);
     logger.error('internal-error', error, { where });
   };
