@@ -68,7 +68,7 @@ export interface IpcServicesOptions {
    * (simulators/phone/page-server.ts) on the pairing interface, allow exactly its origin at the
    * pairing upgrade and put its link in `qr` events. Ignored otherwise.
    */
-  phonePage?: boolean;
+  phonePage?: boolean | { dir: string };
 }
 
 export type IpcEventListener = <E extends EventChannel>(event: E, payload: EventOf<E>) => void;
@@ -190,7 +190,7 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
       const previous = phonePage;
       phonePage = {
         address,
-        server: startPhonePageServer({ bindAddress: address }).catch((error: unknown) => {
+        server: startPhonePageServer({ bindAddress: address, ...(typeof options.phonePage === 'object' ? { dir: options.phonePage.dir } : {}) }).catch((error: unknown) => {
           report('phone-page', error);
           return undefined;
         }),

@@ -6,8 +6,11 @@
  *   puts the page link (payload in the fragment) in its `qr` events.
  */
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ActivationDriver, phonePageOrigin, type DriverEvent, type DriverPairing } from '../../../src-main/activation/driver';
 import { createIpcServices, type IpcServices, type IpcServicesOptions } from '../../../src-main/ipc/handlers';
 import { createDemoPort } from '../../../src-main/reader/demo';
@@ -21,6 +24,16 @@ class RemoteLike extends SandboxAuthority {
     return { ...(await super.describe()), kind: 'remote' as const, transport: 'http' as const, url: 'https://authority.example' };
   }
 }
+
+// A built page of our own: the unit tests run before (and without) `npm run build:phone`.
+let pageDir = '';
+beforeAll(() => {
+  pageDir = mkdtempSync(path.join(tmpdir(), 'phone-page-wiring-'));
+  writeFileSync(path.join(pageDir, 'index.html'), '<!doctype html><title>page</title>');
+  writeFileSync(path.join(pageDir, 'phone.js'), '');
+  writeFileSync(path.join(pageDir, 'phone.css'), '');
+});
+afterAll(() => rmSync(pageDir, { recursive: true, force: true }));
 
 let port: ReaderPort;
 const services: IpcServices[] = [];
@@ -55,7 +68,7 @@ function get(url: string): Promise<number> {
 
 describe('IPC services: the phone page only in demo mode with the sandbox authority', () => {
   it('demo + sandbox + phonePage: the page is served on the pairing interface and given to the driver', async () => {
-    const pairing = await pairingGiven({ phonePage: true, authority: new SandboxAuthority() });
+    const pairing = await pairingGiven({ phonePage: { dir: pageDir }, authority: new SandboxAuthority() });
     expect(pairing?.phonePage?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(await get(pairing!.phonePage!.url)).toBe(200);
     // The same server for the next activation.
@@ -65,8 +78,8 @@ describe('IPC services: the phone page only in demo mode with the sandbox author
 
   it('no page without phonePage, outside demo mode, or with a URL authority', async () => {
     expect((await pairingGiven({ authority: new SandboxAuthority() }))?.phonePage).toBeUndefined();
-    expect((await pairingGiven({ phonePage: true, demo: false, authority: new SandboxAuthority() }))?.phonePage).toBeUndefined();
-    expect((await pairingGiven({ phonePage: true, authority: new RemoteLike() }))?.phonePage).toBeUndefined();
+    expect((await pairingGiven({ phonePage: { dir: pageDir }, demo: false, authority: new SandboxAuthority() }))?.phonePage).toBeUndefined();
+    expect((await pairingGiven({ phonePage: { dir: pageDir }, authority: new RemoteLike() }))?.phonePage).toBeUndefined();
   });
 });
 
