@@ -1,5 +1,5 @@
 import { defineConfig } from 'vite';
-import { strictCspVueBuild } from './vite.config';
+import { strictCspVueBuild } from './vite.config.ts';
 
 /**
  * The reference phone page (simulators/phone/web) → dist/phone, served by
