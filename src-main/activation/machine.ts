@@ -61,6 +61,11 @@ export interface FlowStateBase<Step extends string> {
   readonly passwordMismatches: number;
 }
 
+/** Every flow's starting fields: the first step, nothing pending, no password yet. */
+export function initialFlowState<Step extends string>(step: Step): FlowStateBase<Step> {
+  return { step, deadline: null, error: null, pendingRequest: null, resumeStep: null, activationId: null, passwordSet: false, passwordMismatches: 0 };
+}
+
 export interface Outcome<S> {
   readonly state: S;
   readonly effects: readonly ActivationEffect[];

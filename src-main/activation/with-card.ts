@@ -10,7 +10,7 @@
  * to the cardholder being there, and a new card could be someone else's.
  */
 import { stateError, type ActivationErrorCode } from './errors';
-import { defineFlow, enter, refuse, type FlowStateBase, type Outcome, type StepSpec, type StepTimeouts } from './machine';
+import { defineFlow, enter, initialFlowState, refuse, type FlowStateBase, type Outcome, type StepSpec, type StepTimeouts } from './machine';
 import { authoritySteps, passwordTail, type SharedEvent } from './shared-steps';
 
 /** The steps in the order the wizard shows them on the happy path. */
@@ -113,14 +113,7 @@ export function createWithCardFlow(overrides: Partial<WithCardTimings> = {}) {
 
   const initial = (_now: number): S => ({
     flow: 'with-card',
-    step: 'card-ready',
-    deadline: null,
-    error: null,
-    pendingRequest: null,
-    resumeStep: null,
-    activationId: null,
-    passwordSet: false,
-    passwordMismatches: 0,
+    ...initialFlowState<WithCardStep>('card-ready'),
     pinTriesLeft: null,
     cguVersion: null,
     challenge: null,

@@ -13,7 +13,7 @@
 import type { LocalizedText } from '../../src-shared/errors';
 import { stateError, type ActivationErrorCode } from './errors';
 import { parseNationalId } from './national-id';
-import { defineFlow, enter, refuse, type FlowStateBase, type Outcome, type StepSpec, type StepTimeouts } from './machine';
+import { defineFlow, enter, initialFlowState, refuse, type FlowStateBase, type Outcome, type StepSpec, type StepTimeouts } from './machine';
 import { authoritySteps, passwordTail, type SharedEvent } from './shared-steps';
 
 export const WITHOUT_CARD_PATH = [
@@ -123,14 +123,7 @@ export function createWithoutCardFlow(overrides: Partial<WithoutCardTimings> = {
 
   const initial = (_now: number): S => ({
     flow: 'without-card',
-    step: 'national-id',
-    deadline: null,
-    error: null,
-    pendingRequest: null,
-    resumeStep: null,
-    activationId: null,
-    passwordSet: false,
-    passwordMismatches: 0,
+    ...initialFlowState<WithoutCardStep>('national-id'),
     rpps: null,
     smsAttempts: 0,
     codeAttempts: 0,
