@@ -208,16 +208,18 @@ export function pinCommands(options: PinCommandOptions): Record<number, CommandH
 
 /** The DOCP (A0) of a CHV SDO, as IAS-ECC GET DATA returns it (OpenSC `iasecc-sdo.h` tags). */
 export function chvDocp(rd: ReferenceData, unblocker: number | undefined): Uint8Array {
-  // [I] ACLs (A1 { 8C AMB SCB… }): OpenSC refuses a DOCP without them. AMB 71 = change,
-  // verify, reset, get data; SCB 00 = always, 1x = after user authentication with CHV x, FF = never.
-  const reset = unblocker === undefined ? 0xff : 0x10 | unblocker;
+  // A real CPx's PIN DOCP (OpenSC issue #2275, Cryptolib trace): counters first, then the
+  // ACLs A1 { 8C F3 00 00 13 FF 00 }: AMB F3 = change, verify, reset, put data, get data;
+  // SCB 00 = always, 13 = after user authentication (SE 3), FF = never. OpenSC refuses a DOCP
+  // without ACLs. A reference with no unblocker cannot be reset (FF) [I].
+  const reset = unblocker === undefined ? 0xff : 0x13;
   const uses = rd.usesLeft === undefined ? [] : [tlv(0x9d, countBytes(rd.usesLeft))];
   return tlv(
     0xa0,
-    tlv(0xa1, tlv(0x8c, Uint8Array.of(0x71, 0x00, 0x00, reset, 0x00))),
     tlv(0x9a, Uint8Array.of(rd.maxTries)),
     tlv(0x9b, Uint8Array.of(rd.triesLeft)),
     ...uses,
+    tlv(0xa1, tlv(0x8c, Uint8Array.of(0xf3, 0x00, 0x00, reset, 0xff, 0x00))),
   );
 }
 

@@ -1,20 +1,31 @@
 /**
- * GET DATA (CB) for the IAS-ECC security data objects of a CPS3: the PIN and PUK try counters
- * read without spending a try.
+ * GET DATA (CB) for the IAS-ECC security data objects (SDOs) of a CPS3: the PIN and PUK try
+ * counters read without spending a try, and what OpenSC reads of a private key before using it.
  *
  * Command [C] (Cryptolib `card-cps3.c` `cps3_get_pin_counter`, after SELECT 3F00):
  *   00 CB 3F FF 0A  4D 08 70 06 BF 81 <ref> 02 A0 80  00
- * an extended header list (4D) naming, in the SDO template (70), the CHV SDO BF 81 <ref>
- * (class 01 | 80, reference) and the part wanted: A0 = its DOCP. OpenSC's variant asks for
- * 7F 41 (the CHV's size limits) instead [C] (research §2).
+ * an extended header list (4D) naming, in the SDO template (70), the SDO BF <class|80> <ref>
+ * and the part wanted: A0 = its DOCP, or the SDO's own data (7F41 for a CHV's size limits,
+ * 7F48 for an RSA private key) [C OpenSC card-iasecc.c `iasecc_sdo_get_data`: the data part
+ * first, then the DOCP].
  *
- * Answer [C for tags, ? for the envelope]: `70 L BF 81 <ref> L A0 L { A1 {8C …} 9A 01 max
- * 9B 01 left [9D 01 uses] }` — the template mirrors the request, which OpenSC's
- * `iasecc_sdo_parse` accepts (it skips an optional 70) and which Cryptolib's byte scan for
- * 9A/9B/9D reads. The objects must be asked for with the MF current [C] (OpenSC commit
- * fcd2e665f); elsewhere the card answers 6A88 [I].
+ * Answers:
+ * - CHV (class 01), with the MF current: `70 L BF 81 <ref> L A0 L { 9A 01 max 9B 01 left
+ *   [9D uses] A1 08 { 8C 06 F3 00 00 13 FF 00 } }` — the DOCP of a real CPx's PIN, byte for
+ *   byte, from a Cryptolib trace (OpenSC issue #2275) (cps-security.ts `chvDocp`); 7F41
+ *   gives the size limits (OpenSC asks for it). Elsewhere 6A88 [C OpenSC commit fcd2e665f].
+ * - RSA private key (class 10), with the application DF 3F00/0001 current [C OpenSC commit
+ *   e3a3722ad]: its private part (7F48) is never given out, 6A86 — the one refusal after
+ *   which OpenSC goes on to the DOCP ("no public data", `iasecc_sdo_get_data`); the DOCP
+ *   `A0 { 80 02 <modulus bytes> A1 { 8C AMB SCB… } }` gives the key size in bytes, which
+ *   OpenSC checks before PSO CDS, and the rules for PSO CDS / INTERNAL AUTHENTICATE / PSO
+ *   DECIPHER (IAS-ECC SCB coding as OpenSC reads it, `iasecc_sdo_convert_acl`: 1x = after
+ *   user authentication, FF = never). A real CPx's key DOCP bytes are not public [?]; the
+ *   allowed operations are those of OpenSC issue #2267's dump (CPS_PRIV_SIG: pso_cds;
+ *   CPS_PRIV_AUT: pso_decrypt, int_auth), and the SE number in the SCBs (1) is [?].
  */
 import { SW } from './apdu';
+import type { CardKey } from './cps-crypto';
 import { chvDocp, PIN_SW, type CardPins } from './cps-security';
 import type { CommandHandler } from './iso-card';
 import { tlv } from './tlv';
@@ -69,7 +80,26 @@ function headerTags(list: Uint8Array): number[] | undefined {
   return tags;
 }
 
-export function getDataCommand(pins: CardPins): CommandHandler {
+/** IAS-ECC SDO classes (OpenSC iasecc-sdo.h): CHV and RSA private key. */
+const SDO_CLASS = { chv: 0x01, rsaPrivate: 0x10 } as const;
+/** Access mode byte of a key DOCP: PSO signature (40), internal authenticate (20), decipher (10). */
+const KEY_AMB = 0x70;
+const SCB_USER_AUTH = 0x11;
+const SCB_NEVER = 0xff;
+
+function keyDocp(key: CardKey): Uint8Array {
+  const modulusBytes = (key.privateKey.asymmetricKeyDetails?.modulusLength ?? 2048) / 8;
+  const allow = (yes: boolean) => (yes ? SCB_USER_AUTH : SCB_NEVER);
+  const acl = Uint8Array.of(
+    KEY_AMB,
+    allow(key.templates.includes('DST')),
+    allow(key.templates.includes('AT')),
+    allow(key.templates.includes('CT')),
+  );
+  return tlv(0xa0, tlv(0x80, Uint8Array.of(modulusBytes >> 8, modulusBytes & 0xff)), tlv(0xa1, tlv(0x8c, acl)));
+}
+
+export function getDataCommand(pins: CardPins, keys: readonly CardKey[] = []): CommandHandler {
   return (cmd, ctx) => {
     if (cmd.p1 !== 0x3f || cmd.p2 !== 0xff) return { sw: PIN_SW.REFERENCE_NOT_FOUND };
     const list = readTlv(cmd.data, 0);
@@ -82,16 +112,25 @@ export function getDataCommand(pins: CardPins): CommandHandler {
     const reference = sdo.tag & 0x3f;
     const wanted = headerTags(sdo.value);
     if (!wanted) return { sw: SW.WRONG_DATA };
-    const rd = pins.get(reference);
-    if (sdoClass !== 0x01 || !rd) return { sw: PIN_SW.REFERENCE_NOT_FOUND };
-    if (ctx.channel.currentDf !== ctx.card.root) return { sw: PIN_SW.REFERENCE_NOT_FOUND };
     const parts: Uint8Array[] = [];
-    for (const tag of wanted) {
-      if (tag === 0xa0) parts.push(chvDocp(rd, rd.unblockedBy));
-      else if (tag === 0x7f41) {
-        const { maxLength, minLength } = rd.format;
-        parts.push(tlv(0x7f41, tlv(0x80, Uint8Array.of(maxLength)), tlv(0x81, Uint8Array.of(minLength))));
+    if (sdoClass === SDO_CLASS.chv) {
+      const rd = pins.get(reference);
+      if (!rd || ctx.channel.currentDf !== ctx.card.root) return { sw: PIN_SW.REFERENCE_NOT_FOUND };
+      for (const tag of wanted) {
+        if (tag === 0xa0) parts.push(chvDocp(rd, rd.unblockedBy));
+        else if (tag === 0x7f41) {
+          const { maxLength, minLength } = rd.format;
+          parts.push(tlv(0x7f41, tlv(0x80, Uint8Array.of(maxLength)), tlv(0x81, Uint8Array.of(minLength))));
+        }
       }
+    } else if (sdoClass === SDO_CLASS.rsaPrivate) {
+      // Key references 81/82 name SDOs 01/02 of the application DF (local bit 80 dropped).
+      const key = keys.find((k) => (k.reference & 0x1f) === reference);
+      if (!key || ctx.channel.currentDf === ctx.card.root) return { sw: PIN_SW.REFERENCE_NOT_FOUND };
+      if (wanted.includes(0x7f48)) return { sw: SW.INCORRECT_P1P2 };
+      if (wanted.includes(0xa0)) parts.push(keyDocp(key));
+    } else {
+      return { sw: PIN_SW.REFERENCE_NOT_FOUND };
     }
     if (parts.length === 0) return { sw: PIN_SW.REFERENCE_NOT_FOUND };
     return { data: tlv(0x70, tlv(sdo.tag, ...parts)), sw: SW.OK };

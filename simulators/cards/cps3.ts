@@ -5,11 +5,15 @@
  * - ATR `3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00`: TD1 = 40 announces T=0 only.
  * - MF 3F00; EF.DIR 2F00 lists "CPX IAS" and "CPX IAS CL"; EF.ATR 2F01 starts with a stray
  *   80 that OpenSC `ef-atr.c` skips; EF.SN.ICC D003; IAS DF 0001 named by the CPx AID.
- * - SELECT by AID with P2 = 0C answers 9000, with P2 = 04 answers 6A86 (OpenSC card-iasecc.c),
- *   except the MF name of EF.ATR (CPX_MF_NAME), which OpenSC selects with P2 = 04 at start.
+ * - SELECT by DF name answers the FCP with P2 = 04 (what OpenSC and Cryptolib send) and
+ *   nothing with 0C; P2 = 00 (FCI) is refused with 6A86, except for the MF's name (9000, no
+ *   data) [C OpenSC commits 1a3666364, 20f359ea0, issue #2223 traces; Cryptolib
+ *   `cps3_select_file`]. FID 3F00 selects the MF with any P1 (OpenSC's PIN policy read).
  * - FCPs carry IAS-ECC compact security attributes (8C), which OpenSC requires.
  * - T=0: `61 xx` then GET RESPONSE (Cryptolib `CPS3_SW1_BYTES_AVAILABLE` 0x61).
  * - OpenSC sets extended APDU support for CPx; the decipher command uses command chaining.
+ * - GET CHALLENGE (84) gives 8 bytes, the only length IAS-ECC accepts [C OpenSC
+ *   card-iasecc.c `iasecc_get_challenge`]; OpenSC's PKCS#11 C_GenerateRandom uses it.
  *
  * The CPx application 3F00/0001 holds the PKCS#15 directory (pkcs15-files.ts) and the card
  * answers the PIN commands (cps-security.ts, GET DATA in cps3-get-data.ts) and the crypto
@@ -17,15 +21,17 @@
  * CPS_PRIV_SIG (0x81), PSO DECIPHER (`81` padding indicator) with 0x82 [C] (research §2).
  * `iasFiles` and `commands` still add files under the IAS DF and instructions by INS.
  */
+import { randomBytes } from 'node:crypto';
 import { luhnCheckDigit } from '../../src-shared/luhn';
 import { concatBytes } from '../../src-shared/hex';
+import { SW } from './apdu';
 import { cryptoCommands } from './cps-crypto';
 import { cardKeys, cardPins, pkcs15Application, type CpsPersonalisation } from './cps-personalisation';
 import { pinCommands } from './cps-security';
 import { getDataCommand } from './cps3-get-data';
 import { df, ef, type CardFile } from './file-system';
 import { IsoCard, type CommandHandler } from './iso-card';
-import { pkcs15Files } from './pkcs15-files';
+import { pkcs15Files, TOKEN_FLAGS, type Pkcs15Algorithm } from './pkcs15-files';
 import { ascii, tlv } from './tlv';
 
 export const CPS3_ATR = Uint8Array.of(0x3b, 0xac, 0x00, 0x40, 0x2a, 0x00, 0x12, 0x25, 0x00, 0x64, 0x80, 0x00, 0x03, 0x10, 0x00, 0x90, 0x00);
@@ -58,8 +64,6 @@ export interface Cps3Options extends CpsPersonalisation {
   iasFiles?: CardFile[];
   /** Extra or replacement instructions, by INS (they win over the built-in CPS3 ones). */
   commands?: Readonly<Record<number, CommandHandler>>;
-  /** EF.DIR gives the contact application's path (51) too, as OpenSC needs [I]; default false. */
-  efDirPaths?: boolean;
 }
 
 export const DEFAULT_CPS3_SERIAL = '00012345';
@@ -82,18 +86,24 @@ export function encodeEfSnIcc(serialNumber: string): Uint8Array {
 }
 
 /**
- * EF.DIR: one application template (61) per application: AID (4F) and label (50).
- * With `withPath`, the contact application also gives its path (51: 3F00/0001) [I]: OpenSC
- * selects an application without a path by AID with P2 = 04 [C card-iasecc.c
- * `iasecc_select_file`, no fallback for CPx], which this card refuses (6A86); with a path it
- * selects 3F00/0001 instead [C dir.c `parse_dir_record`: "application path present: ignore
- * AID"]. Whether a real CPx's EF.DIR carries it is unknown [?], hence opt-in (`efDirPaths`).
+ * EF.DIR: one application template (61) per application: AID (4F) and label (50), no path.
+ *
+ * - No path (51) [C]: `pkcs15-tool -k` on a real CPx shows the keys' path as
+ *   `e828bd080f8025000001ff0010::`, the AID alone (OpenSC commit 137286858's log), which
+ *   OpenSC builds only when EF.DIR names the application by AID (dir.c `parse_dir_record`;
+ *   with a path it would print that path instead).
+ * - Contactless application first [I]: in that same log `pkcs15-tool` (no `--aid`) bound the
+ *   contact application. OpenSC binds the first application of its list, after moving the
+ *   known AIDs ahead with an index that only advances on a swap (dir.c `sc_enum_apps`): with
+ *   "CPX IAS" first, "CPX IAS CL" would end up first and be bound instead. With both listed,
+ *   only this order gives what the real card gave (the CL record could also be absent [?]).
+ *   The contact application is what Cryptolib uses in contact mode [C card-cps3.c
+ *   `cps3_get_aid_pkcs15`], and what the companion looks for (by AID, order-free).
  */
-function efDirContent(withPath: boolean): Uint8Array {
-  const path = withPath ? [tlv(0x51, Uint8Array.of(0x3f, 0x00, 0x00, 0x01))] : [];
+function efDirContent(): Uint8Array {
   return concatBytes(
-    tlv(0x61, tlv(0x4f, CPX_AID), tlv(0x50, ascii('CPX IAS')), ...path),
     tlv(0x61, tlv(0x4f, CPX_CL_AID), tlv(0x50, ascii('CPX IAS CL'))),
+    tlv(0x61, tlv(0x4f, CPX_AID), tlv(0x50, ascii('CPX IAS'))),
   );
 }
 
@@ -133,19 +143,48 @@ function efAtrContent(): Uint8Array {
   );
 }
 
+/**
+ * TokenInfo supportedAlgorithms of a real CPS3 [C `pkcs15-tool --list-info` of a test CPS3v3
+ * in OpenSC issue #2267]: 1 SHA-1 hash (algRef 10), 2 SHA-256 hash (40), 3 SHA1-RSA-PKCS
+ * signature (12), 4 SHA256-RSA-PKCS signature (42), 5 RSA-PKCS (the dump is cut there). That
+ * 5 is a signature (by INTERNAL AUTHENTICATE, algRef 02) and 6 an RSA-PKCS decipherment
+ * follows the maintainer's mapping in the same issue ("5 compute_signature, CKM_RSA_PKCS";
+ * "6 decipher, CKM_RSA_PKCS"); their algRefs are Cryptolib's (02, 1A) [I]. OpenSC needs this
+ * list: the CPx PrKDF has no algorithm references, and OpenSC rebuilds them from it
+ * (pkcs15-iasecc.c `_iasecc_cpx_fixup_prkdf`, issues #2267/#2270).
+ * The same dump's token flags are "Read-only, Login required" (no PRN generation).
+ */
+const CPS3_ALGORITHMS: Pkcs15Algorithm[] = [
+  { reference: 1, mechanism: 0x220, operations: [6], oid: '1.3.14.3.2.26', algRef: 0x10 },
+  { reference: 2, mechanism: 0x250, operations: [6], oid: '2.16.840.1.101.3.4.2.1', algRef: 0x40 },
+  { reference: 3, mechanism: 0x06, operations: [1], oid: '1.2.840.113549.1.1.5', algRef: 0x12 },
+  { reference: 4, mechanism: 0x40, operations: [1], oid: '1.2.840.113549.1.1.11', algRef: 0x42 },
+  { reference: 5, mechanism: 0x01, operations: [1], oid: '1.2.840.113549.1.1.1', algRef: 0x02 },
+  { reference: 6, mechanism: 0x01, operations: [5], oid: '1.2.840.113549.1.1.1', algRef: 0x1a },
+];
+
 /** [?] The TokenInfo serial: the EF.SN.ICC digits (issuer + serial) in BCD. */
 function tokenSerial(serialNumber: string): Uint8Array {
   return Uint8Array.from(`8025000001${serialNumber}`.match(/../g)!, (pair) => parseInt(pair, 16));
 }
 
-/** The CPS3's own instructions: PIN (20, 24, 2C, CB) and crypto (22, 88, 2A). */
+/** GET CHALLENGE: 8 random bytes; IAS-ECC accepts no other length [C card-iasecc.c]. */
+const getChallenge: CommandHandler = (cmd) => {
+  if (cmd.p1 !== 0x00 || cmd.p2 !== 0x00) return { sw: SW.INCORRECT_P1P2 };
+  if (cmd.data.length > 0 || cmd.ne !== 8) return { sw: SW.WRONG_LENGTH };
+  return { data: new Uint8Array(randomBytes(8)), sw: SW.OK };
+};
+
+/** The CPS3's own instructions: PIN (20, 24, 2C, CB), crypto (22, 88, 2A), challenge (84). */
 function cps3Commands(options: Cps3Options): Record<number, CommandHandler> {
   const pins = cardPins(options);
+  const keys = cardKeys(options.credentials, CPS3_KEY_REFERENCES, ['AT', 'CT']);
   return {
     ...pinCommands({ pins, reference: (p2) => p2 }),
-    0xcb: getDataCommand(pins),
+    0xcb: getDataCommand(pins, keys),
+    0x84: getChallenge,
     ...cryptoCommands({
-      keys: cardKeys(options.credentials, CPS3_KEY_REFERENCES, ['AT', 'CT']),
+      keys,
       // IAS-ECC algorithm references as Cryptolib `pkcs15-sec.c` sends them [C]: 12/42 =
       // SHA-1/SHA-256 + PKCS#1 signature, 10/40 = SHA-1/SHA-256, 02 = RSA PKCS#1 (internal
       // authentication), 1A = decipherment; 0A = OpenSC's decipher reference [C iasecc-sdo.h].
@@ -160,16 +199,23 @@ function cps3Commands(options: Cps3Options): Record<number, CommandHandler> {
 
 export function createCps3(options: Cps3Options = {}): IsoCard {
   const serialNumber = options.serialNumber ?? DEFAULT_CPS3_SERIAL;
-  const application = pkcs15Application(options, {
-    dfPath: Uint8Array.of(0x3f, 0x00, 0x00, 0x01),
-    serialNumber: tokenSerial(serialNumber),
-    manufacturer: 'ANS (carte virtuelle)',
-    refs: CPS3_KEY_REFERENCES,
-  });
+  const application = {
+    ...pkcs15Application(options, {
+      dfPath: Uint8Array.of(0x3f, 0x00, 0x00, 0x01),
+      serialNumber: tokenSerial(serialNumber),
+      manufacturer: 'ANS (carte virtuelle)',
+      refs: CPS3_KEY_REFERENCES,
+    }),
+    tokenFlags: [TOKEN_FLAGS.readOnly, TOKEN_FLAGS.loginRequired],
+    algorithms: CPS3_ALGORITHMS,
+    // `pkcs15-tool -k` on a real CPx prints each key's path as the application's AID alone
+    // (`e828bd080f8025000001ff0010::`, OpenSC commit 137286858): no path of its own.
+    keyPath: 'empty' as const,
+  };
   // The MF carries the name EF.ATR gives it (CPX_MF_NAME).
   const root = df(
     { fid: 0x3f00, name: CPX_MF_NAME },
-    ef(CPS3_FILES.efDir, efDirContent(options.efDirPaths ?? false)),
+    ef(CPS3_FILES.efDir, efDirContent()),
     ef(CPS3_FILES.efAtr, efAtrContent()),
     // SFI 1C: OpenSC reads the serial with READ BINARY by SFI 1C from the MF [C card-iasecc.c
     // `iasecc_get_serialnr`, iasecc.h IASECC_SFI_EF_SN]; that it is EF.SN.ICC's SFI is [I].
@@ -181,8 +227,9 @@ export function createCps3(options: Cps3Options = {}): IsoCard {
       ...pkcs15Files(application),
       ...(options.iasFiles ?? []),
     ),
-    // The contactless application is listed in EF.DIR; its FID is unknown [?], so it is
-    // reachable by AID only.
+    // The contactless application is listed in EF.DIR; its FID and, in contact mode, its
+    // content are unknown [?]: reachable by AID only, with no PKCS#15 directory, so OpenSC's
+    // PKCS#11 module skips it (no ODF) and makes one token, the contact application's.
     df({ name: CPX_CL_AID }),
   );
   return new IsoCard({
@@ -190,7 +237,7 @@ export function createCps3(options: Cps3Options = {}): IsoCard {
     atr: CPS3_ATR,
     transport: 'T0',
     root,
-    select: { fciTemplate: 'fci', fcpOnSelectByName: [CPX_MF_NAME], securityAttributes: true },
+    select: { fciTemplate: 'fci', fcpOnSelectByName: true, refuseFci: { silentFor: [CPX_MF_NAME] }, securityAttributes: true },
     logicalChannels: options.logicalChannels ?? 1,
     extendedLength: true,
     commandChaining: true,

@@ -128,7 +128,7 @@ export function createCps4(options: Cps4Options = {}): IsoCard {
     atr: CPS4_ATRS[options.atr ?? 'default'],
     transport: options.transport ?? 'T0',
     root,
-    // The CPS3's 6A86 on SELECT AID with P2 = 04 is an IAS-ECC quirk; ChipDoc's is unknown [?].
+    // The CPS3's 6A86 on SELECT with P2 = 00 is an IAS-ECC quirk; ChipDoc's is unknown [?].
     select: { fciTemplate: 'fci' },
     // [I] ChipDoc works on channel 1; four channels is the usual Java Card minimum.
     logicalChannels: 4,

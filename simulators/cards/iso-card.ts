@@ -18,13 +18,15 @@ export type { CardResponse, CardTransport } from './response-delivery';
 export interface SelectBehaviour {
   /** What SELECT with P2 = 00 returns: an FCI template (6F) or the FCP (62). */
   fciTemplate: 'fci' | 'fcp';
+  /** SELECT by DF name with P2 = 04 answers the FCP; `false` refuses it with 6A86. */
+  fcpOnSelectByName: boolean;
   /**
-   * SELECT by DF name with P2 = 04: CPx cards answer 6A86 (OpenSC card-iasecc.c, domain.md §2).
-   * A list of DF names means "only these answer their FCP, the others 6A86": a CPx answers
-   * it for the MF name of its EF.ATR, which OpenSC selects with P2 = 04 [C card-iasecc.c
-   * `iasecc_init`, `iasecc_select_file`].
+   * SELECT with P2 = 00 (FCI wanted) refused with 6A86, as IAS-ECC CPx cards do [C OpenSC
+   * commits 1a3666364 (by AID) and 20f359ea0 (by FID), traces of a real CPx]; the DF names
+   * listed are selected anyway and answer 9000 without data (a CPx's MF name, [C] OpenSC
+   * issue #2223 trace). Absent: P2 = 00 answers per `fciTemplate`.
    */
-  fcpOnSelectByName: boolean | readonly Uint8Array[];
+  refuseFci?: { silentFor: readonly Uint8Array[] };
   /** FCPs carry the IAS-ECC compact security attributes (8C) [C card-iasecc.c `iasecc_process_fci`]. */
   securityAttributes?: boolean;
 }

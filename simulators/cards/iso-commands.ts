@@ -58,15 +58,13 @@ const select: CommandHandler = (cmd, ctx) => {
   const occurrence = cmd.p2 & 0x03;
   if (answer === 0x08) return fail(SW.INCORRECT_P1P2); // FMD: no card of ours has one
   if (occurrence !== 0 && cmd.p1 !== 0x04) return fail(SW.INCORRECT_P1P2);
-  // The CPx quirk is a refusal of the parameters, before any lookup (except for the DF names
-  // the profile lists, e.g. the CPx MF name).
-  const fcpByName = ctx.card.selectBehaviour.fcpOnSelectByName;
-  if (
-    cmd.p1 === 0x04 &&
-    answer === 0x04 &&
-    (fcpByName === false || (Array.isArray(fcpByName) && !fcpByName.some((name) => bytesEqual(name, cmd.data))))
-  ) {
-    return fail(SW.INCORRECT_P1P2);
+  // The CPx refusals come before any lookup: they are about the parameters.
+  const behaviour = ctx.card.selectBehaviour;
+  if (cmd.p1 === 0x04 && answer === 0x04 && !behaviour.fcpOnSelectByName) return fail(SW.INCORRECT_P1P2);
+  let silent = false;
+  if (answer === 0x00 && behaviour.refuseFci) {
+    silent = cmd.p1 === 0x04 && behaviour.refuseFci.silentFor.some((name) => bytesEqual(name, cmd.data));
+    if (!silent) return fail(SW.INCORRECT_P1P2);
   }
   const here = ctx.channel.currentDf;
   let target: CardFile | undefined;
@@ -86,8 +84,11 @@ const select: CommandHandler = (cmd, ctx) => {
       const fid = fidOf(cmd.data);
       if (fid === undefined) return fail(SW.WRONG_LENGTH);
       // ISO reserves 01 for DFs and 02 for EFs, but OpenSC's IAS-ECC driver selects every
-      // FID with P1 = 02 (card-iasecc.c), so a CPx must accept a DF there: any child goes.
-      target = here.child(fid);
+      // FID with P1 = 02 (card-iasecc.c), so a CPx must accept a DF there: any child goes,
+      // and 3F00, the MF's reserved FID (ISO 7816-4 §7.1.1), from anywhere: OpenSC selects
+      // the MF so before reading the PIN's policy (`iasecc_pin_get_policy`), which worked on
+      // real CPx cards (PIN verified through OpenSC, commit 137286858's log).
+      target = fid === 0x3f00 ? ctx.card.root : here.child(fid);
       break;
     }
     case 0x03:
@@ -120,7 +121,7 @@ const select: CommandHandler = (cmd, ctx) => {
     ctx.channel.currentDf = target.parent ?? ctx.card.root;
     ctx.channel.currentEf = target;
   }
-  if (answer === 0x0c) return { sw: SW.OK };
+  if (answer === 0x0c || silent) return { sw: SW.OK };
   const useFcp = answer === 0x04 || ctx.card.selectBehaviour.fciTemplate === 'fcp';
   const options = { securityAttributes: ctx.card.selectBehaviour.securityAttributes ?? false };
   return { data: useFcp ? encodeFcp(target, options) : encodeFci(target, options), sw: SW.OK };

@@ -11,6 +11,20 @@ export const sequence = (...items: Uint8Array[]): Uint8Array => tlv(0x30, ...ite
 export const octets = (value: Uint8Array): Uint8Array => tlv(0x04, value);
 export const utf8 = (text: string): Uint8Array => tlv(0x0c, new TextEncoder().encode(text));
 export const boolean = (value: boolean): Uint8Array => tlv(0x01, Uint8Array.of(value ? 0xff : 0x00));
+export const nullValue = (): Uint8Array => Uint8Array.of(0x05, 0x00);
+
+/** OBJECT IDENTIFIER from dotted text (X.690 §8.19): first two arcs in one byte, base-128 after. */
+export function objectIdentifier(dotted: string): Uint8Array {
+  const arcs = dotted.split('.').map(Number);
+  if (arcs.length < 2 || arcs.some((a) => !Number.isInteger(a) || a < 0)) throw new RangeError(`bad OID "${dotted}"`);
+  const out: number[] = [];
+  for (const arc of [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)]) {
+    const chunk = [arc & 0x7f];
+    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f));
+    out.push(...chunk);
+  }
+  return tlv(0x06, Uint8Array.from(out));
+}
 
 /** Two's-complement big-endian, minimal (X.690 §8.3); non-negative values only here. */
 export function integerBytes(value: number): Uint8Array {

@@ -18,6 +18,8 @@ import {
   integer,
   integerBytes,
   namedBits,
+  nullValue,
+  objectIdentifier,
   octets,
   sequence,
   utf8,
@@ -85,10 +87,35 @@ export interface Pkcs15Pin {
   unblockedBy?: number;
 }
 
+/**
+ * TokenInfo AlgorithmInfo: what the card can do, with its own algorithm reference (algRef, the
+ * byte MSE SET carries). `mechanism` is the PKCS#11 mechanism number, `operations` the
+ * supportedOperations bits (1 compute-signature, 5 decipher, 6 hash).
+ */
+export interface Pkcs15Algorithm {
+  reference: number;
+  mechanism: number;
+  operations: number[];
+  oid: string;
+  algRef: number;
+}
+
+/** TokenFlags bits (PKCS#15 v1.1 §6.10). */
+export const TOKEN_FLAGS = { readOnly: 0, loginRequired: 1, prnGeneration: 2 } as const;
+
 export interface Pkcs15Application {
   /** Absolute path of the application DF, e.g. 3F00 0001. */
   dfPath: Uint8Array;
   tokenLabel: string;
+  /** Default: login required, PRN generation. */
+  tokenFlags?: number[];
+  /** TokenInfo supportedAlgorithms; none when absent. */
+  algorithms?: Pkcs15Algorithm[];
+  /**
+   * The private keys' `value` Path: the application DF (default), or empty (`30 02 04 00`): the key
+   * is wherever the application is, which is how a real CPx's keys read (see cps3.ts).
+   */
+  keyPath?: 'application' | 'empty';
   manufacturer: string;
   serialNumber: Uint8Array;
   keys: Pkcs15Key[];
@@ -118,14 +145,30 @@ export function encodeOdf(app: Pkcs15Application): Uint8Array {
   );
 }
 
-/** TokenInfo ::= SEQUENCE { version, serialNumber, manufacturerID, label [0], tokenflags }. */
+/**
+ * TokenInfo ::= SEQUENCE { version, serialNumber, manufacturerID, label [0], tokenflags,
+ * supportedAlgorithms [2] SEQUENCE OF AlgorithmInfo OPTIONAL }; AlgorithmInfo ::= SEQUENCE {
+ * reference, algorithm, parameters (NULL for RSA), supportedOperations, objId, algRef }
+ * (PKCS#15 v1.1 §6.10, as OpenSC `pkcs15.c` `c_asn1_algorithm_info` reads it).
+ */
 export function encodeTokenInfo(app: Pkcs15Application): Uint8Array {
+  const algorithms = app.algorithms?.length
+    ? [
+        contextConstructed(
+          2,
+          ...app.algorithms.map((a) =>
+            sequence(integer(a.reference), integer(a.mechanism), nullValue(), namedBits(a.operations), objectIdentifier(a.oid), integer(a.algRef)),
+          ),
+        ),
+      ]
+    : [];
   return sequence(
     integer(0), // v1
     octets(app.serialNumber),
     utf8(app.manufacturer),
     contextPrimitive(0, new TextEncoder().encode(app.tokenLabel)),
-    namedBits([1, 2]), // loginRequired, prnGeneration
+    namedBits(app.tokenFlags ?? [TOKEN_FLAGS.loginRequired, TOKEN_FLAGS.prnGeneration]),
+    ...algorithms,
   );
 }
 
@@ -145,15 +188,16 @@ export function encodeCdf(app: Pkcs15Application): Uint8Array {
 /**
  * PrKDF: privateRSAKey objects. CommonKeyAttributes { iD, usage, native (default TRUE,
  * omitted), accessFlags, keyReference }; PrivateRSAKeyAttributes { value = Path of the key's
- * DF, modulusLength }.
+ * DF (or an empty Path, `keyPath`), modulusLength }.
  */
 export function encodePrkdf(app: Pkcs15Application): Uint8Array {
+  const keyPath = sequence(octets(app.keyPath === 'empty' ? new Uint8Array(0) : app.dfPath));
   return concatBytes(
     ...app.keys.map((k) =>
       sequence(
         commonObject(k.label, k.objectFlags, k.authId),
         sequence(octets(k.id), namedBits(k.usage), namedBits(KEY_ACCESS_FLAGS), integer(k.keyReference)),
-        contextConstructed(1, sequence(sequence(octets(app.dfPath)), integer(k.modulusBits))),
+        contextConstructed(1, sequence(keyPath, integer(k.modulusBits))),
       ),
     ),
   );

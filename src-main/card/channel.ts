@@ -92,7 +92,7 @@ export class CardChannel {
 
   /**
    * SELECT by DF name (AID). P2 = 0C asks for no response data; CPx cards answer 6A86 to
-   * P2 = 04 (OpenSC card-iasecc.c, commit 1a3666364).
+   * P2 = 00 (FCI) and the FCP to P2 = 04 (OpenSC commit 1a3666364, card-iasecc.c).
    */
   selectByAid(aid: Uint8Array, p2 = 0x0c): Promise<ResponseApdu> {
     return this.transmit(selectCommand(this.cla, 0x04, p2, aid));

@@ -2,7 +2,7 @@
  * Which card is in the slot: first from the ATR (knowledge base
  * `resources/cards/atr-knowledge.json`), then, for CPS cards, confirmed on the card itself
  * the way the ANS Cryptolib does (card-cps.c `_cps_read_efsnicc`):
- *   1. SELECT the CPx IAS application by AID with P2 = 0C (P2 = 04 answers 6A86 on CPx);
+ *   1. SELECT the CPx IAS application by AID with P2 = 0C (no data; P2 = 00 answers 6A86 on CPx);
  *   2. SELECT EF.SN.ICC 3F00/D003 by path from the MF;
  *   3. READ BINARY 12 bytes: `5A 0A` + PAN whose first 5 bytes are the ANS issuer
  *      number 80 25 00 00 01.

@@ -57,13 +57,14 @@ afterAll(async () => {
 });
 
 describe('virtual cards through real pcscd', () => {
-  it('CPS3 in slot 0: ATR, T=0, CPx AID selection and the 6A86 quirk', async () => {
+  it('CPS3 in slot 0: ATR, T=0, CPx AID selection and the 6A86 quirk (P2 = 00)', async () => {
     const card = await readers.get(rig.readerNames[0])!.connect(pcsc.CardMode.SHARED);
     const state = await card.state();
     expect(toHex(state.atr)).toBe(toHex(CPS3_ATR));
     expect(card.protocol()).toBe(pcsc.Protocol.T0);
     expect(toHex(await card.transmit(apdu('00 A4 04 0C 0D E8 28 BD 08 0F 80 25 00 00 01 FF 00 10')))).toBe('90 00');
-    expect(toHex(await card.transmit(apdu('00 A4 04 04 0D E8 28 BD 08 0F 80 25 00 00 01 FF 00 10 00')))).toBe('6A 86');
+    expect(toHex(await card.transmit(apdu('00 A4 04 00 0D E8 28 BD 08 0F 80 25 00 00 01 FF 00 10 00')))).toBe('6A 86');
+    expect(toHex(await card.transmit(apdu('00 A4 04 04 0D E8 28 BD 08 0F 80 25 00 00 01 FF 00 10 00')))).toMatch(/^61 /);
     await card.disconnect(pcsc.CardDisposition.LEAVE);
   });
 

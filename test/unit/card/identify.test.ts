@@ -16,7 +16,7 @@ function cpxCard(options: { aid?: string; efSnIcc?: Uint8Array; readSw?: number 
   const aid = options.aid ?? 'E8 28 BD 08 0F 80 25 00 00 01 FF 00 10';
   return new ScriptedConnection((cmd: CommandApdu) => {
     if (cmd.ins === 0xa4 && cmd.p1 === 0x04) {
-      if (cmd.p2 !== 0x0c) return sw(0x6a86); // CPx quirk (OpenSC card-iasecc.c)
+      if (cmd.p2 === 0x00) return sw(0x6a86); // CPx quirk (OpenSC commit 1a3666364)
       return toHex(cmd.data!) === aid ? sw(0x9000) : sw(0x6a82);
     }
     if (cmd.ins === 0xa4 && cmd.p1 === 0x08) return toHex(cmd.data!) === 'D0 03' ? sw(0x9000) : sw(0x6a82);

@@ -7,7 +7,7 @@ import {
   VIRTUAL_CARD_DESCRIPTIONS,
   VIRTUAL_CARD_KINDS,
 } from '../../../simulators/cards/catalog';
-import { createCps3, CPS3_ATR, encodeEfSnIcc, luhnCheckDigit } from '../../../simulators/cards/cps3';
+import { createCps3, CPS3_ATR, CPX_MF_NAME, encodeEfSnIcc, luhnCheckDigit } from '../../../simulators/cards/cps3';
 import { createForeignCard, FOREIGN_CARD_ATR } from '../../../simulators/cards/foreign-card';
 import { createVitale2 } from '../../../simulators/cards/vitale2';
 import { isEcpsError } from '../../../src-shared/errors';
@@ -31,21 +31,42 @@ describe('CPS3', () => {
     expect(offeredProtocols(CPS3_ATR)).toEqual(['T0']);
   });
 
-  it('selects the CPx application with P2=0C and refuses P2=04 with 6A86', async () => {
+  it('selects the CPx application with P2=0C (no data) and P2=04 (FCP), refuses P2=00 with 6A86', async () => {
     const card = createCps3();
     expect(await send(card, `00 A4 04 0C 0D ${CPX_AID}`)).toBe('90 00');
-    expect(await send(card, `00 A4 04 04 0D ${CPX_AID} 00`)).toBe('6A 86');
-    // The IAS DF is 3F00/0001, also reachable by FID with FCP (OpenSC selects FIDs with P2=04).
+    // FCP (T=0: announced with 61xx), as OpenSC's IAS-ECC driver and Cryptolib ask for it.
+    const announce = await send(card, `00 A4 04 04 0D ${CPX_AID} 00`);
+    expect(announce).toMatch(/^61 /);
+    const fcp = await send(card, `00 C0 00 00 ${announce.slice(3)}`);
+    expect(fcp.startsWith('62 ')).toBe(true);
+    expect(fcp).toContain(`84 0D ${CPX_AID}`);
+    expect(await send(card, `00 A4 04 00 0D ${CPX_AID} 00`)).toBe('6A 86');
+    expect(await send(card, '00 A4 02 00 02 00 01 00')).toBe('6A 86');
+    // The MF's name (EF.ATR) with P2=00: selected, no data.
+    expect(await send(card, `00 A4 04 00 08 ${toHex(CPX_MF_NAME)}`)).toBe('90 00');
+    // The IAS DF is 3F00/0001, also reachable by FID with FCP (OpenSC selects FIDs with P2=04)…
     expect(await send(card, '00 A4 00 0C 02 3F 00')).toBe('90 00');
     expect(await send(card, '00 A4 02 04 02 00 01 00')).toMatch(/^61 /);
+    // …and from there the MF by its FID with P1=02, as OpenSC does before reading the PIN policy.
+    expect(await send(card, '00 A4 02 0C 02 3F 00')).toBe('90 00');
   });
 
-  it('lists both CPx applications in EF.DIR', async () => {
+  it('lists both CPx applications in EF.DIR, contactless first, by AID only (no path)', async () => {
     const dir = await readEf(createCps3(), '2F 00');
     expect(dir).toBe(
-      `61 18 4F 0D ${CPX_AID} 50 07 ${toHex(Buffer.from('CPX IAS'))} ` +
-        `61 1B 4F 0D E8 28 BD 08 0F 80 25 00 00 01 FF 00 20 50 0A ${toHex(Buffer.from('CPX IAS CL'))}`,
+      `61 1B 4F 0D E8 28 BD 08 0F 80 25 00 00 01 FF 00 20 50 0A ${toHex(Buffer.from('CPX IAS CL'))} ` +
+        `61 18 4F 0D ${CPX_AID} 50 07 ${toHex(Buffer.from('CPX IAS'))}`,
     );
+  });
+
+  it('gives 8 random bytes to GET CHALLENGE, and only 8', async () => {
+    const card = createCps3();
+    const a = await send(card, '00 84 00 00 08');
+    const b = await send(card, '00 84 00 00 08');
+    expect(a.split(' ')).toHaveLength(10);
+    expect(a.endsWith('90 00')).toBe(true);
+    expect(a).not.toBe(b);
+    expect(await send(card, '00 84 00 00 10')).toBe('67 00');
   });
 
   it('starts EF.ATR with the stray 80 byte of CPx cards', async () => {
