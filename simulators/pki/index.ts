@@ -33,6 +33,7 @@ export {
   type ValidityVariant,
 } from './card-credentials';
 export { CARD_KEY_SETS, loadSandboxPki, sandboxTrustAnchors, type SandboxPki } from './sandbox';
+export { issueTlsServerCredentials, type TlsServerCredentials } from './server-credentials';
 export { CA_VALIDITY, SANDBOX_CARD_POLICY_OID } from './authorities';
 export { pkiErrors } from './pki-errors';
 export { TEST_HOLDERS, type TestHolderName } from './test-holders';

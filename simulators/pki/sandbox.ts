@@ -61,6 +61,24 @@ export function sandboxTrustAnchors(): Uint8Array[] {
   return [new Uint8Array(rootDerOnce())];
 }
 
+/** The sandbox root with its signing key (local TLS server certificates, server-credentials.ts). */
+export interface SandboxRoot {
+  certificate: x509.X509Certificate;
+  signingKey: webcrypto.CryptoKey;
+}
+
+let rootLoading: Promise<SandboxRoot> | undefined;
+export function loadSandboxRoot(): Promise<SandboxRoot> {
+  rootLoading ??= caKeysFrom(createPrivateKey(readFixture('rootKey'))).then(
+    (keys) => ({ certificate: new x509.X509Certificate(rootDerOnce()), signingKey: keys.privateKey }),
+    (error: unknown) => {
+      rootLoading = undefined;
+      throw error;
+    },
+  );
+  return rootLoading;
+}
+
 let rootDerCache: Uint8Array | undefined;
 function rootDerOnce(): Uint8Array {
   rootDerCache ??= certificateDer(readFixture('rootCert'));

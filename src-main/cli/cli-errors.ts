@@ -41,6 +41,34 @@ export const cliErrors = defineErrorCatalog({
       en: 'Unreadable trust anchor file: {file} (PEM or DER certificate expected).',
     },
   },
+  PortalClientUnavailable: {
+    message: {
+      fr: 'Le client TLS par carte ne peut pas démarrer : {missing} introuvable.',
+      en: 'The card TLS client cannot start: {missing} not found.',
+    },
+    remedy: {
+      fr: 'Installez-les : sudo apt-get install -y opensc libengine-pkcs11-openssl curl (ou donnez le module de la carte avec --module CHEMIN).',
+      en: 'Install them: sudo apt-get install -y opensc libengine-pkcs11-openssl curl (or give the card module with --module PATH).',
+    },
+  },
+  PortalLoginFailed: {
+    message: { fr: 'Connexion TLS avec la carte ÉCHOUÉE : {reason}', en: 'TLS login with the card FAILED: {reason}' },
+    remedy: {
+      fr: 'Vérifiez que la carte est dans le lecteur et que le module la voit (pkcs11-tool --module CHEMIN -L), et qu’aucun programme ne la garde en accès exclusif ; relancez ensuite.',
+      en: 'Check that the card is in the reader and that the module sees it (pkcs11-tool --module PATH -L), and that no program holds it exclusively; then try again.',
+    },
+  },
+  PortalLoginRefused: {
+    message: { fr: 'Connexion REFUSÉE par le serveur de test : {reason}', en: 'Login REFUSED by the test server: {reason}' },
+    remedy: {
+      fr: 'Le certificat présenté n’est pas reconnu : ajoutez son autorité avec --trust (racines et AC IGC-Santé), ou vérifiez la validité de la carte (« ecps card »).',
+      en: 'The certificate presented is not recognised: add its authority with --trust (IGC-Santé roots and CAs), or check the card’s validity ("ecps card").',
+    },
+  },
+  PortalPortUnavailable: {
+    message: { fr: 'Le port {port} est déjà utilisé ou interdit.', en: 'Port {port} is already in use or not allowed.' },
+    remedy: { fr: 'Choisissez un autre port (--port N), ou laissez le système en choisir un (sans --port).', en: 'Choose another port (--port N), or let the system pick one (no --port).' },
+  },
   TraceWriteFailed: {
     message: { fr: 'Impossible d’écrire la trace APDU dans {file}.', en: 'Cannot write the APDU trace to {file}.' },
     remedy: { fr: 'Choisissez un dossier où vous pouvez écrire.', en: 'Choose a folder you can write to.' },

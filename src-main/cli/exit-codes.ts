@@ -23,7 +23,7 @@ export const EXIT = {
   pinNotSent: 10,
   /** The card is not a CPS (a Vitale card in the CPS slot, a bank card…). */
   notACps: 11,
-  /** `ecps auth-test`: the card's signature or its certificate chain did not verify. */
+  /** `ecps auth-test`: the card's signature or its certificate chain did not verify; `ecps portal-test`: the TLS login with the card failed or was refused. */
   authenticationInvalid: 12,
   /** `ecps activate`: the activation authority did not answer (network, proxy, service down). */
   authorityUnavailable: 13,
@@ -125,6 +125,11 @@ const BY_CODE: Record<string, ExitCode> = {
   // `ecps auth-test`.
   AuthenticationInvalid: EXIT.authenticationInvalid,
   TrustFileUnreadable: EXIT.usage,
+  // `ecps portal-test`: the TLS login with the card failed or was refused; the client tools are missing; the port is taken.
+  PortalLoginFailed: EXIT.authenticationInvalid,
+  PortalLoginRefused: EXIT.authenticationInvalid,
+  PortalClientUnavailable: EXIT.failure,
+  PortalPortUnavailable: EXIT.failure,
   // `--trace FILE`.
   TraceWriteFailed: EXIT.failure,
   // Our own mistakes or unsupported features: nothing more specific to say.

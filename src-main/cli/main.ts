@@ -16,6 +16,7 @@ import { runSimulate } from './commands/simulate';
 import { runCompanion } from './commands/companion';
 import { runPin } from './commands/pin';
 import { runAuthTest } from './commands/auth-test';
+import { runPortalTest } from './commands/portal-test';
 import { runActivate } from './commands/activate';
 import { runPhone } from './commands/phone';
 import { runAuthority } from './commands/authority';
@@ -99,6 +100,33 @@ const COMMANDS: Record<string, Command> = {
         confirmLastTry: v['confirm-last-try'] === true,
         codeOnArgv: v.pin !== undefined,
         trust: (v.trust as string[] | undefined) ?? [],
+      }),
+  },
+  'portal-test': {
+    options: {
+      port: { type: 'string' },
+      trust: { type: 'string', multiple: true },
+      once: { type: 'boolean' },
+      client: { type: 'boolean' },
+      module: { type: 'string' },
+      reader: { type: 'string' },
+      'pin-stdin': { type: 'boolean' },
+      'confirm-last-try': { type: 'boolean' },
+      pin: { type: 'string' },
+    },
+    maxArgs: Infinity,
+    run: (ctx, v, args) =>
+      runPortalTest(ctx, {
+        args,
+        ...(v.port !== undefined ? { port: v.port as string } : {}),
+        trust: (v.trust as string[] | undefined) ?? [],
+        once: v.once === true,
+        client: v.client === true,
+        ...(v.module !== undefined ? { module: v.module as string } : {}),
+        ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
+        pinStdin: v['pin-stdin'] === true,
+        confirmLastTry: v['confirm-last-try'] === true,
+        codeOnArgv: v.pin !== undefined,
       }),
   },
   simulate: {

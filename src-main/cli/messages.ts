@@ -26,6 +26,13 @@ Commandes :
   auth-test [--reader NOM] [--pin-stdin] [--trust FICHIER.pem|der]…
                           défi aléatoire signé par la carte, vérifié avec son certificat
                           et la chaîne de certification ; verdict et durées
+  portal-test [--port N] [--trust FICHIER]… [--once]
+                          serveur HTTPS local (TEST) qui demande le certificat de la carte,
+                          comme le portail e-CPS : affiche qui se connecte (nom, RPPS,
+                          profession) et la commande pour essayer avec curl et OpenSC
+  portal-test --client [--module CHEMIN] [--reader NOM] [--pin-stdin] [--confirm-last-try]
+                          le même serveur, et un vrai client TLS (curl + module PKCS#11 de
+                          la carte, OpenSC par défaut) qui s’y connecte avec la carte
   simulate <carte>        branche une carte virtuelle dans le lecteur virtuel vpcd
                           cartes : {cards}
                           options : --slot 0|1, --fault SPEC (répétable), --vpcd-port N
@@ -71,6 +78,7 @@ Options générales :
   badLang: 'langue « {value} » inconnue (fr ou en)',
   badLangEnv: 'ECPS_LANG={value} : langue inconnue (fr ou en)',
   badTimeout: '--timeout {value} : un nombre entier de millisecondes entre 100 et 600000 est attendu',
+  portalClientDemo: '--client a besoin du service PC/SC : OpenSC ne voit pas le lecteur intégré de --demo (branchez une carte virtuelle avec « ecps simulate cps3 »)',
   atrMissing: 'indiquez une ATR en hexadécimal, ou « - » pour les lire sur l’entrée standard (ecps atr <hex>… | ecps atr -)',
   simulateMissing: 'indiquez la carte à simuler : ecps simulate <{list}>',
   badSlot: '--slot {value} : 0 ou 1 attendu',
@@ -257,6 +265,13 @@ Commands:
   auth-test [--reader NAME] [--pin-stdin] [--trust FILE.pem|der]…
                           random challenge signed by the card, checked with its certificate
                           and the certificate chain; verdict and timings
+  portal-test [--port N] [--trust FILE]… [--once]
+                          local HTTPS server (TEST) asking for the card's certificate,
+                          as the e-CPS portal does: shows who logs in (name, RPPS,
+                          profession) and the command to try it with curl and OpenSC
+  portal-test --client [--module PATH] [--reader NAME] [--pin-stdin] [--confirm-last-try]
+                          the same server, and a real TLS client (curl + the card's
+                          PKCS#11 module, OpenSC by default) logging in with the card
   simulate <card>         plugs a virtual card into the vpcd virtual reader
                           cards: {cards}
                           options: --slot 0|1, --fault SPEC (repeatable), --vpcd-port N
@@ -302,6 +317,7 @@ General options:
   unexpectedArgument: 'unexpected argument "{arg}" for "ecps {command}"',
   badLang: 'unknown language "{value}" (fr or en)',
   badLangEnv: 'ECPS_LANG={value}: unknown language (fr or en)',
+  portalClientDemo: '--client needs the PC/SC service: OpenSC cannot see the --demo built-in reader (plug a virtual card with "ecps simulate cps3")',
   badTimeout: '--timeout {value}: a whole number of milliseconds between 100 and 600000 is expected',
   atrMissing: 'give an ATR in hexadecimal, or "-" to read them from standard input (ecps atr <hex>… | ecps atr -)',
   simulateMissing: 'say which card to simulate: ecps simulate <{list}>',

@@ -7,8 +7,7 @@
  * (our virtual cards do), it is asked for (or read with --pin-stdin) and verified through
  * the PIN-safety path. Verdict VALIDE / INVALIDE (exit 12), algorithm, timings.
  */
-import { randomBytes, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { isEcpsError } from '../../../src-shared/errors';
 import {
   identityFromCertificate,
@@ -27,6 +26,7 @@ import { holderName, pinJson } from '../format';
 import { requireCps, withCardSession } from '../cps-session';
 import { readCodes } from '../pin-entry';
 import { wipe } from '../secret-input';
+import { readTrustFiles } from '../trust-files';
 
 export interface AuthTestOptions {
   args: string[];
@@ -39,14 +39,9 @@ export interface AuthTestOptions {
 
 const CHALLENGE_BYTES = 32;
 
-interface TrustSet {
-  anchors: Uint8Array[];
-  intermediates: Uint8Array[];
-}
-
 export async function runAuthTest(ctx: CliContext, options: AuthTestOptions): Promise<number> {
   if (options.codeOnArgv || options.args.length > 0) throw usageError('pinOnArgv');
-  const trust = await trustSet(options.trust);
+  const trust = readTrustFiles(options.trust);
 
   return withCardSession(ctx, { ...(options.reader !== undefined ? { reader: options.reader } : {}), share: 'exclusive' }, async (session) => {
     const cps = requireCps(session.application);
@@ -157,26 +152,4 @@ function holderOf(der: Uint8Array): string | null {
   } catch {
     return null;
   }
-}
-
-/** `--trust` files: PEM (one or more CERTIFICATE blocks) or DER; self-signed → anchor. */
-async function trustSet(files: readonly string[]): Promise<TrustSet> {
-  const set: TrustSet = { anchors: [], intermediates: [] };
-  for (const file of files) {
-    let ders: Uint8Array[];
-    try {
-      const bytes = readFileSync(file);
-      const text = bytes.toString('latin1');
-      const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)];
-      ders = blocks.length > 0 ? blocks.map((m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'))) : [new Uint8Array(bytes)];
-      for (const der of ders) {
-        const cert = new X509Certificate(der);
-        const selfSigned = cert.subject === cert.issuer && cert.verify(cert.publicKey);
-        (selfSigned ? set.anchors : set.intermediates).push(der);
-      }
-    } catch (error) {
-      throw cliError('TrustFileUnreadable', { file }, { details: { file }, cause: error });
-    }
-  }
-  return set;
 }

@@ -112,6 +112,10 @@ const EXPECTED: Record<string, number> = {
   VitaleInCpsSlot: notACps,
   AuthenticationInvalid: authenticationInvalid,
   TrustFileUnreadable: usage,
+  PortalLoginFailed: authenticationInvalid,
+  PortalLoginRefused: authenticationInvalid,
+  PortalClientUnavailable: failure,
+  PortalPortUnavailable: failure,
   TraceWriteFailed: failure,
   // `ecps diagnose --html FILE` could not write its report.
   ReportWriteFailed: failure,
