@@ -31,8 +31,15 @@ import { openConnection } from './open-connection';
 import { backoffDelay, type ResolvedOptions } from './options';
 import { ReaderRecord } from './reader-record';
 
-/** Initial reader events arrive ~10 ms after start() (more under load); this much silence means the list is known. */
+/**
+ * Initial reader events arrive ~10 ms after start() (more under load). With no event at all,
+ * this much silence means there is no reader. The monitor thread reports every reader it
+ * knows in one batch (one SCardGetStatusChange; measured: all within 0.3 ms), so once a
+ * first event came, a short silence means the list is complete — `ecps readers` no longer
+ * waits 150 ms for nothing (issue 11 §2: that wait was a third of its run).
+ */
 const SETTLE_QUIET_MS = 150;
+const SETTLE_QUIET_AFTER_EVENT_MS = 15;
 const SETTLE_MAX_MS = 2000;
 /** Pause between our last card activity and Client.stop() (see stop()). */
 const STOP_SETTLE_MS = 100;
@@ -248,8 +255,9 @@ export class PcscReaderPort implements ReaderPort {
     // Quiet is measured from the start too: on a loaded machine the first reader events can
     // come well after start() (seen: a CLI run that found no reader at all).
     const quietSince = () => Math.max(this.#lastEventAt, begin);
-    while (Date.now() - quietSince() < SETTLE_QUIET_MS && Date.now() - begin < SETTLE_MAX_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    const quietNeeded = () => (this.#lastEventAt >= begin ? SETTLE_QUIET_AFTER_EVENT_MS : SETTLE_QUIET_MS);
+    while (Date.now() - quietSince() < quietNeeded() && Date.now() - begin < SETTLE_MAX_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await Promise.all([...this.#records.values()].map((rec) => rec.events.idle()));
   }
