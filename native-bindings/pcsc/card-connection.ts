@@ -27,7 +27,7 @@ import { type EcpsError } from '../../src-shared/errors';
 import { fromNativeError, nativeCodeOf, pcscErrors, type ErrorDetails, type PcscErrorCode } from './errors';
 import { OUTPUT_BUFFER_BYTES, pcsc, type NativeCard, type NativeCardMode } from './native';
 import type { PcscLogger } from './options';
-import { SerialQueue, TIMED_OUT, callAsync, raceTimeout } from './serial-queue';
+import { CallWatchdog, SerialQueue, TIMED_OUT, callAsync, raceTimeout } from './serial-queue';
 
 export interface ConnectionHooks {
   /** A native call on `reader` has not returned yet (true) / has returned (false). */
@@ -86,6 +86,8 @@ export class PcscCardConnection implements CardConnection {
   readonly #transmitTimeoutMs: number;
   readonly #controlTimeoutMs: number;
   readonly #queue = new SerialQueue();
+  /** Times out the queued calls, one at a time (no timer per APDU). */
+  readonly #watchdog = new CallWatchdog();
   /** One output buffer per connection: the default one (264 bytes) fails with
    * InsufficientBuffer AFTER the card has executed the command (measured). */
   readonly #out = new ArrayBuffer(OUTPUT_BUFFER_BYTES);
@@ -132,8 +134,7 @@ export class PcscCardConnection implements CardConnection {
     // (pcsc-mini Session.zig keeps `input.data` only), so they must stay put until it returns.
     const apdu = command.slice();
     const timeoutMs = options.timeoutMs ?? this.#transmitTimeoutMs;
-    return this.#queue.run(async () => {
-      const response = await this.#call('transmit', timeoutMs, (card) => card.transmit(apdu, this.#out));
+    return this.#queue.run(() => this.#call('transmit', timeoutMs, (card) => card.transmit(apdu, this.#out)).then((response) => {
       if (response.length < 2) {
         // vpcd resolves the pending transmit with 0 bytes (and pcscd with SUCCESS) when the
         // card is pulled out mid-command (measured): that is a removal, never data.
@@ -144,7 +145,7 @@ export class PcscCardConnection implements CardConnection {
       }
       // The view points into the reused output buffer: copy before the next call overwrites it.
       return response.slice();
-    });
+    }));
   }
 
   reset(kind: ResetKind): Promise<void> {
@@ -196,22 +197,21 @@ export class PcscCardConnection implements CardConnection {
     });
   }
 
-  async #native<T>(operation: string, timeoutMs: number, fn: (card: NativeCard) => Promise<T>): Promise<T> {
-    const details: ErrorDetails = { reader: this.reader, operation };
+  #native<T>(operation: string, timeoutMs: number, fn: (card: NativeCard) => Promise<T>): Promise<T> {
     // callAsync: a busy or closed pcsc-mini handle throws synchronously (CardIsBusy,
     // NoCardConnection); that must become a rejection, never escape to the caller's stack.
+    // Not async (this runs for every APDU): one .then on the watchdog's promise.
     const pending = callAsync(() => fn(this.#card));
-    let outcome: T | typeof TIMED_OUT;
-    try {
-      outcome = await raceTimeout(pending, timeoutMs);
-    } catch (err) {
-      throw this.#onNativeError(err, details);
-    }
-    if (outcome === TIMED_OUT) {
-      this.#becomeStuck(pending, operation);
-      throw pcscErrors.create('CardNotResponding', { details: { ...details, timeoutMs } });
-    }
-    return outcome;
+    return this.#watchdog.watch(pending, timeoutMs).then(
+      (outcome) => {
+        if (outcome !== TIMED_OUT) return outcome;
+        this.#becomeStuck(pending, operation);
+        throw pcscErrors.create('CardNotResponding', { details: { reader: this.reader, operation, timeoutMs } });
+      },
+      (err: unknown) => {
+        throw this.#onNativeError(err, { reader: this.reader, operation });
+      },
+    );
   }
 
   #onNativeError(err: unknown, details: ErrorDetails): EcpsError {

@@ -32,13 +32,14 @@ import { backoffDelay, type ResolvedOptions } from './options';
 import { ReaderRecord } from './reader-record';
 
 /**
- * Initial reader events arrive ~10 ms after start() (more under load). With no event at all,
- * this much silence means there is no reader. The monitor thread reports every reader it
+ * Initial reader events arrive ~10 ms after start() (seen past 150 ms on a loaded machine).
+ * With no event at all, this much silence means there is no reader (only that error path
+ * waits this long). The monitor thread reports every reader it
  * knows in one batch (one SCardGetStatusChange; measured: all within 0.3 ms), so once a
  * first event came, a short silence means the list is complete — `ecps readers` no longer
  * waits 150 ms for nothing (issue 11 §2: that wait was a third of its run).
  */
-const SETTLE_QUIET_MS = 150;
+const SETTLE_QUIET_MS = 500;
 const SETTLE_QUIET_AFTER_EVENT_MS = 15;
 const SETTLE_MAX_MS = 2000;
 /** Pause between our last card activity and Client.stop() (see stop()). */
