@@ -25,7 +25,7 @@ import type {
 } from '../../src-shared/reader-port';
 import { type EcpsError } from '../../src-shared/errors';
 import { fromNativeError, nativeCodeOf, pcscErrors, type ErrorDetails, type PcscErrorCode } from './errors';
-import { OUTPUT_BUFFER_BYTES, pcsc, type NativeCard, type NativeCardMode } from './native';
+import { borrowOutputBuffer, pcsc, returnOutputBuffer, type NativeCard, type NativeCardMode } from './native';
 import type { PcscLogger } from './options';
 import { CallWatchdog, SerialQueue, TIMED_OUT, callAsync, raceTimeout } from './serial-queue';
 
@@ -88,9 +88,6 @@ export class PcscCardConnection implements CardConnection {
   readonly #queue = new SerialQueue();
   /** Times out the queued calls, one at a time (no timer per APDU). */
   readonly #watchdog = new CallWatchdog();
-  /** One output buffer per connection: the default one (264 bytes) fails with
-   * InsufficientBuffer AFTER the card has executed the command (measured). */
-  readonly #out = new ArrayBuffer(OUTPUT_BUFFER_BYTES);
   #atr: Uint8Array;
   #protocol: TransportProtocol;
   #state: State = 'open';
@@ -134,7 +131,9 @@ export class PcscCardConnection implements CardConnection {
     // (pcsc-mini Session.zig keeps `input.data` only), so they must stay put until it returns.
     const apdu = command.slice();
     const timeoutMs = options.timeoutMs ?? this.#transmitTimeoutMs;
-    return this.#queue.run(() => this.#call('transmit', timeoutMs, (card) => card.transmit(apdu, this.#out)).then((response) => {
+    // Our own output buffer (pooled, ./native.ts): pcsc-mini's default one (264 bytes) fails
+    // with InsufficientBuffer AFTER the card has executed the command (measured).
+    return this.#queue.run(() => this.#withOutput('transmit', timeoutMs, (card, out) => card.transmit(apdu, out)).then((response) => {
       if (response.length < 2) {
         // vpcd resolves the pending transmit with 0 bytes (and pcscd with SUCCESS) when the
         // card is pulled out mid-command (measured): that is a removal, never data.
@@ -143,8 +142,7 @@ export class PcscCardConnection implements CardConnection {
           details: { reader: this.reader, operation: 'transmit', responseLength: response.length },
         });
       }
-      // The view points into the reused output buffer: copy before the next call overwrites it.
-      return response.slice();
+      return response;
     }));
   }
 
@@ -158,12 +156,34 @@ export class PcscCardConnection implements CardConnection {
 
   control(code: number, data?: Uint8Array): Promise<Uint8Array> {
     const input = data?.slice();
-    return this.#queue.run(async () => {
-      const response = await this.#call('control', this.#controlTimeoutMs, (card) =>
-        card.control(code, input, this.#out),
-      );
-      return response.slice();
-    });
+    return this.#queue.run(() => this.#withOutput('control', this.#controlTimeoutMs, (card, out) => card.control(code, input, out)));
+  }
+
+  /**
+   * A native call writing into a pooled output buffer: the response is copied out (the view
+   * points into a buffer the next call reuses), then the buffer goes back to the pool — unless
+   * the call is still running after a timeout (CardNotResponding): then it stays with it.
+   */
+  #withOutput(operation: string, timeoutMs: number, fn: (card: NativeCard, out: ArrayBuffer) => Promise<Uint8Array>): Promise<Uint8Array> {
+    const out = borrowOutputBuffer();
+    let pending: Promise<Uint8Array>;
+    try {
+      pending = this.#call(operation, timeoutMs, (card) => fn(card, out));
+    } catch (error) {
+      returnOutputBuffer(out); // refused before anything reached pcsc-mini
+      throw error;
+    }
+    return pending.then(
+      (response) => {
+        const copy = response.slice();
+        returnOutputBuffer(out);
+        return copy;
+      },
+      (error: unknown) => {
+        if ((error as { code?: unknown } | null)?.code !== 'CardNotResponding') returnOutputBuffer(out);
+        throw error;
+      },
+    );
   }
 
   /** Waits for the calls already queued, then releases the card (LEAVE). Safe to call twice. */
