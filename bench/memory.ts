@@ -109,7 +109,14 @@ async function main(): Promise<void> {
   });
   await port.start();
   const slot = new VpcdSlot(createVirtualCard('cps3'), { port: rig.vpcdPort, slot: 0, stayInserted: false });
-  const shell = await startWebShellProcess({ env: { PCSCLITE_CSOCK_NAME: rig.socketPath }, nodeArgs: ['--inspect=127.0.0.1:0'] });
+  // On a loaded machine pcscd may answer the shell's first question late and the shell fall
+  // back to the demo reader (it says so): start it again then, at most three times.
+  let shell = await startWebShellProcess({ env: { PCSCLITE_CSOCK_NAME: rig.socketPath }, nodeArgs: ['--inspect=127.0.0.1:0'] });
+  for (let attempt = 1; /MODE DÉMONSTRATION/.test(shell.output()); attempt++) {
+    await shell.stop();
+    if (attempt === 3) throw new Error(`the web shell fell back to the demo reader three times:\n${shell.output()}`);
+    shell = await startWebShellProcess({ env: { PCSCLITE_CSOCK_NAME: rig.socketPath }, nodeArgs: ['--inspect=127.0.0.1:0'] });
+  }
   const pid = shell.child.pid as number;
   const inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(shell.output())?.[1];
   if (!inspectorUrl) throw new Error(`no inspector URL in the web shell's output:\n${shell.output()}`);
