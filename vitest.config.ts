@@ -3,6 +3,8 @@ import vue from '@vitejs/plugin-vue';
 
 export default defineConfig({
   test: {
+    // dist/node rebuilt first when a source changed (tests run the CLI and the web shell built).
+    globalSetup: ['./test/support/build-bundles.ts'],
     reporters: ['default', './tools/vitest-summary-reporter.ts'],
     projects: [
       {

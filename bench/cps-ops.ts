@@ -8,7 +8,6 @@
  * every round times N runs of the operation and N raw replays of the recorded bytes, in an
  * order that alternates between rounds; the ratio of the two medians is taken per round.
  */
-import type * as PcscMini from 'pcsc-mini';
 import { performance } from 'node:perf_hooks';
 import type { CardConnection } from '../src-shared/reader-port';
 import { toHex } from '../src-shared/hex';
@@ -19,16 +18,17 @@ import type { IsoCard } from '../simulators/cards/iso-card';
 import { DedicatedFile, ElementaryFile } from '../simulators/cards/file-system';
 import { PKCS15_FIDS } from '../simulators/cards/pkcs15-files';
 import { fmt, median, ratioSummary, rotate } from './stats';
+import type { RoundHandles } from './run';
 
 /** Largest READ BINARY the CPS3 answers in one APDU (Cryptolib max_recv_size 0xE7 = 231). */
 const CHUNK = 231;
 
 export interface CpsOpsContext {
-  connection: CardConnection;
-  channel: CardChannel;
+  /** Fresh handles for one round, opened in a rotating order (bench/run.ts). */
+  openRound: (round: number) => Promise<RoundHandles>;
   identification: CardIdentification;
-  rawCard: PcscMini.Card;
   rawOut: ArrayBuffer;
+  rawOut2: ArrayBuffer;
   /** The virtual card in the slot, to read its file layout. */
   card: IsoCard;
   rounds: number;
@@ -109,71 +109,71 @@ async function timeOnce(run: () => Promise<unknown>): Promise<number> {
 }
 
 export async function benchCpsOperations(ctx: CpsOpsContext): Promise<void> {
-  const { connection, channel, identification, rawCard, rawOut } = ctx;
-  // Records what our code hands to the connection (the bytes pcsc-mini will send).
-  let recording: { command: Uint8Array; response: Uint8Array }[] | undefined;
-  const transmit = connection.transmit.bind(connection);
-  connection.transmit = async (command, options) => {
-    const response = await transmit(command, options);
-    recording?.push({ command: command.slice(), response: response.slice() });
-    return response;
-  };
+  const { identification, rawOut, rawOut2 } = ctx;
+  for (const name of ['readIdentity()', 'pinStatus()'] as const) {
+    const run = (channel: CardChannel) => (name === 'pinStatus()' ? new CpsCard(channel, identification).pinStatus() : new CpsCard(channel, identification).readIdentity());
+    const minimum = name === 'pinStatus()' ? { total: MINIMUM_PIN_STATUS_APDUS, files: [] as ReturnType<typeof minimumIdentityApdus>['files'] } : minimumIdentityApdus(ctx.card);
 
-  const operations = [
-    { name: 'readIdentity()', run: () => new CpsCard(channel, identification).readIdentity(), minimum: minimumIdentityApdus(ctx.card) },
-    { name: 'pinStatus()', run: () => new CpsCard(channel, identification).pinStatus(), minimum: { total: MINIMUM_PIN_STATUS_APDUS, files: [] } },
-  ];
-
-  for (const op of operations) {
-    recording = [];
-    await op.run();
-    const sequence = recording;
-    recording = undefined;
+    // What our code hands to the connection (the bytes pcsc-mini will send) and gets back.
+    const first = await ctx.openRound(0);
+    const sequence: { command: Uint8Array; response: Uint8Array }[] = [];
+    const transmit = first.connection.transmit.bind(first.connection);
+    first.connection.transmit = async (command, options) => {
+      const response = await transmit(command, options);
+      sequence.push({ command: command.slice(), response: response.slice() });
+      return response;
+    };
+    await run(first.channel);
     // The raw replay must get the very answers our code got, or it would not be the same work.
     for (const { command, response } of sequence) {
-      const raw = new Uint8Array(await rawCard.transmit(command, rawOut));
+      const raw = new Uint8Array(await first.rawCard.transmit(command, rawOut));
       if (!sameBytes(raw, response)) throw new Error(`raw replay of ${toHex(command)} answered ${toHex(raw)}, not ${toHex(response)}`);
     }
-    const replay = async () => {
-      for (const { command } of sequence) await rawCard.transmit(command, rawOut);
+    await first.close();
+
+    const replay = (card: RoundHandles['rawCard'], out: ArrayBuffer) => async () => {
+      for (const { command } of sequence) await card.transmit(command, out);
     };
     const methods = [
-      { name: 'CpsCard', run: op.run },
-      { name: 'pcsc-mini brut', run: replay },
+      { name: 'CpsCard', run: (h: RoundHandles) => () => run(h.channel) },
+      { name: 'pcsc-mini brut', run: (h: RoundHandles) => replay(h.rawCard, rawOut) },
+      { name: 'brut, 2e handle', run: (h: RoundHandles) => replay(h.rawCard2, rawOut2) },
     ];
     const medians: Record<string, number[]> = {};
     const ratios: number[] = [];
+    const floor: number[] = [];
     for (let round = 0; round < ctx.rounds; round++) {
+      const h = await ctx.openRound(round);
       const roundMedian: Record<string, number> = {};
       for (const m of rotate(methods, round)) {
-        for (let i = 0; i < Math.max(3, ctx.iterations / 10); i++) await m.run(); // warm-up
+        const go = m.run(h);
+        for (let i = 0; i < Math.max(3, ctx.iterations / 10); i++) await go(); // warm-up
         const times: number[] = [];
-        for (let i = 0; i < ctx.iterations; i++) times.push(await timeOnce(m.run));
+        for (let i = 0; i < ctx.iterations; i++) times.push(await timeOnce(go));
         roundMedian[m.name] = median(times);
         (medians[m.name] ??= []).push(median(times));
       }
       ratios.push((roundMedian['CpsCard'] as number) / (roundMedian['pcsc-mini brut'] as number));
+      floor.push((roundMedian['brut, 2e handle'] as number) / (roundMedian['pcsc-mini brut'] as number));
+      await h.close();
     }
 
     // CPU alone: the same operation over a stand-in connection answering the recorded bytes at once.
-    const instant = instantReplay(connection, sequence);
-    const instantChannel = new CardChannel(instant);
-    const cpuRun = () =>
-      op.name === 'pinStatus()' ? new CpsCard(instantChannel, identification).pinStatus() : new CpsCard(instantChannel, identification).readIdentity();
+    const instantChannel = new CardChannel(instantReplay(first.connection, sequence));
+    const cpuRun = () => run(instantChannel);
     for (let i = 0; i < 20; i++) await cpuRun();
     const cpu: number[] = [];
     for (let i = 0; i < 200; i++) cpu.push(await timeOnce(cpuRun));
 
     const count = sequence.length;
-    console.log(`\n## ${op.name} sur la CPS3 virtuelle (CpsCard neuf à chaque appel) : ${ctx.rounds} tours × ${ctx.iterations} appels`);
-    console.log(`  APDU envoyés : ${count} — minimum permis par la carte : ${op.minimum.total} (${count === op.minimum.total ? 'atteint' : `+${count - op.minimum.total}`})`);
-    if (op.minimum.files.length > 0) {
-      console.log(`    minimum = 1 SELECT application + Σ (1 SELECT + ⌈taille/${CHUNK}⌉ READ BINARY) : ${op.minimum.files.map((f) => `${f.name} ${f.size} o → ${f.apdus}`).join(', ')}`);
+    console.log(`\n## ${name} sur la CPS3 virtuelle (CpsCard neuf à chaque appel) : ${ctx.rounds} tours × ${ctx.iterations} appels`);
+    console.log(`  APDU envoyés : ${count} — minimum permis par la carte : ${minimum.total} (${count === minimum.total ? 'atteint' : `+${count - minimum.total}`})`);
+    if (minimum.files.length > 0) {
+      console.log(`    minimum = 1 SELECT application + Σ (1 SELECT + ⌈taille/${CHUNK}⌉ READ BINARY) : ${minimum.files.map((f) => `${f.name} ${f.size} o → ${f.apdus}`).join(', ')}`);
     }
     console.log(`    séquence : ${sequence.map((s) => toHex(s.command.subarray(0, 4), '')).join(' ')}`);
     for (const m of methods) console.log(`  ${m.name.padEnd(16)} ${fmt(median(medians[m.name] ?? []) / 1000, 3).padStart(7)} ms par appel`);
-    console.log(`  → CpsCard / mêmes APDU bruts : ${ratioSummary(ratios)} (cible ≤ 1,1×)`);
+    console.log(`  → CpsCard / mêmes APDU bruts : ${ratioSummary(ratios)} (cible ≤ 1,1×) ; plancher de bruit (2e handle brut / 1er) : ${ratioSummary(floor)}`);
     console.log(`  → coût CPU de CpsCard seul (réponses instantanées) : ${fmt(median(cpu) / 1000, 3)} ms par appel`);
   }
-  connection.transmit = transmit;
 }

@@ -22,7 +22,7 @@ import { CardChannel } from '../src-main/card/channel';
 import { encodeCommand, type CommandApdu } from '../src-main/card/apdu';
 import { inspectCard } from '../src-main/reader/inspect';
 import { toHex } from '../src-shared/hex';
-import type { ReaderEvent } from '../src-shared/reader-port';
+import type { CardConnection, ReaderEvent } from '../src-shared/reader-port';
 import { buildNativeFloor, runNativeFloor } from './native-floor';
 import { fmt, median, quantile, ratioSummary, rotate } from './stats';
 import { measureJsCost } from './js-cost';
@@ -52,6 +52,14 @@ async function timeLoop(count: number, send: () => Promise<unknown>): Promise<nu
   return times;
 }
 
+export interface RoundHandles {
+  connection: CardConnection;
+  channel: CardChannel;
+  rawCard: PcscMini.Card;
+  rawCard2: PcscMini.Card;
+  close(): Promise<void>;
+}
+
 async function main() {
   const rig = await startPcscRig({ nodelay: true });
   // With the sandbox PKI's certificates, so that readIdentity() has something to read.
@@ -68,24 +76,46 @@ async function main() {
     client.start();
   });
   await new Promise((r) => setTimeout(r, 600)); // pcscd polls vpcd every 400 ms
-  const rawCard = await rawReader.connect(pcsc.CardMode.SHARED, pcsc.Protocol.T0);
   const rawOut = new ArrayBuffer(65538);
+  const rawOut2 = new ArrayBuffer(65538);
 
   // Our stack: the ReaderPort, then the CardChannel with its T=0 rules.
   const port = createPcscReaderPort();
   await port.start();
-  const connection = await port.connect(readerName, { share: 'shared' });
-  const channel = new CardChannel(connection);
+
+  /**
+   * The handles of one round: ours, raw pcsc-mini, and a second raw one (the A/A control,
+   * whose ratio to the first is the noise floor of the method). Opened anew each round, in
+   * a rotating order: measured, with pcscd + vpcd a handle opened later is a few % slower
+   * than one opened before it, so a fixed order would bias the ratio either way.
+   */
+  async function openRound(round: number): Promise<RoundHandles> {
+    const handles: Partial<RoundHandles> = {};
+    for (const which of rotate(['ours', 'raw', 'raw2'] as const, round)) {
+      if (which === 'ours') handles.connection = await port.connect(readerName as string, { share: 'shared' });
+      else if (which === 'raw') handles.rawCard = await rawReader.connect(pcsc.CardMode.SHARED, pcsc.Protocol.T0);
+      else handles.rawCard2 = await rawReader.connect(pcsc.CardMode.SHARED, pcsc.Protocol.T0);
+    }
+    const h = handles as RoundHandles;
+    h.channel = new CardChannel(h.connection);
+    h.close = async () => {
+      await h.connection.disconnect();
+      await h.rawCard.disconnect(pcsc.CardDisposition.LEAVE);
+      await h.rawCard2.disconnect(pcsc.CardDisposition.LEAVE);
+    };
+    return h;
+  }
 
   const native = buildNativeFloor();
-  const methods: { name: string; run: (apdu: CommandApdu, n: number) => Promise<number[]> }[] = [
-    { name: 'raw pcsc-mini', run: (apdu, n) => { const b = encodeCommand(apdu); return timeLoop(n, () => rawCard.transmit(b, rawOut)); } },
-    { name: 'ReaderPort', run: (apdu, n) => { const b = encodeCommand(apdu); return timeLoop(n, () => connection.transmit(b)); } },
-    { name: 'CardChannel', run: (apdu, n) => timeLoop(n, () => channel.transmit(apdu)) },
+  const methods: { name: string; run: (h: RoundHandles, apdu: CommandApdu, n: number) => Promise<number[]> }[] = [
+    { name: 'raw pcsc-mini', run: (h, apdu, n) => { const b = encodeCommand(apdu); return timeLoop(n, () => h.rawCard.transmit(b, rawOut)); } },
+    { name: 'raw (2e handle)', run: (h, apdu, n) => { const b = encodeCommand(apdu); return timeLoop(n, () => h.rawCard2.transmit(b, rawOut2)); } },
+    { name: 'ReaderPort', run: (h, apdu, n) => { const b = encodeCommand(apdu); return timeLoop(n, () => h.connection.transmit(b)); } },
+    { name: 'CardChannel', run: (h, apdu, n) => timeLoop(n, () => h.channel.transmit(apdu)) },
   ];
   if (native.binary) {
     const binary = native.binary;
-    methods.push({ name: 'C SCardTransmit', run: (apdu, n) => runNativeFloor(binary, readerName, n, toHex(encodeCommand(apdu), '')) });
+    methods.push({ name: 'C SCardTransmit', run: (_h, apdu, n) => runNativeFloor(binary, readerName as string, n, toHex(encodeCommand(apdu), '')) });
   }
 
   console.log(`Compagnon e-CPS — benchmark (${new Date().toISOString()})`);
@@ -96,24 +126,30 @@ async function main() {
     ['SELECT MF (réponse 2 octets)', SELECT_MF, SELECT_MF],
     ['READ BINARY EF.SN.ICC (14 octets)', READ_SN, SELECT_SN],
   ] as const) {
-    await channel.transmit(setup);
     const medians: Record<string, number[]> = {};
     const ratios: Record<string, number[]> = {};
     for (let round = 0; round < ROUNDS; round++) {
+      const h = await openRound(round);
+      // Every handle has its own current file: the setup SELECT on each (raw ones: same bytes).
+      await h.channel.transmit(setup);
+      await h.rawCard.transmit(encodeCommand(setup), rawOut);
+      await h.rawCard2.transmit(encodeCommand(setup), rawOut2);
       const roundMedians: Record<string, number> = {};
       for (const m of rotate(methods, round)) {
-        await m.run(apdu, WARMUP);
-        roundMedians[m.name] = median(await m.run(apdu, APDUS));
+        await m.run(h, apdu, WARMUP);
+        roundMedians[m.name] = median(await m.run(h, apdu, APDUS));
         (medians[m.name] ??= []).push(roundMedians[m.name] as number);
       }
       for (const m of methods) (ratios[m.name] ??= []).push((roundMedians[m.name] as number) / (roundMedians['raw pcsc-mini'] as number));
+      await h.close();
     }
     console.log(`\n## ${label}: µs par APDU (médiane des médianes de tour) et rapport à pcsc-mini brut`);
     for (const m of methods) {
       console.log(`  ${m.name.padEnd(16)} ${fmt(median(medians[m.name] ?? []), 0).padStart(6)} µs   ${ratioSummary(ratios[m.name] ?? [])}`);
     }
     const overhead = median(ratios['CardChannel'] ?? []) - 1;
-    console.log(`  → surcoût de nos couches (CardChannel / pcsc-mini brut) : ${fmt(overhead * 100, 1)} % (cible ≤ 5 %)`);
+    const floor = median(ratios['raw (2e handle)'] ?? []) - 1;
+    console.log(`  → surcoût de nos couches (CardChannel / pcsc-mini brut) : ${fmt(overhead * 100, 1)} % (cible ≤ 5 %) ; plancher de bruit (2e handle brut / 1er) : ${fmt(floor * 100, 1)} %`);
     const js = await measureJsCost(apdu);
     const rawUs = median(medians['raw pcsc-mini'] ?? []);
     console.log(
@@ -123,12 +159,11 @@ async function main() {
   }
 
   // The CPS card layer (issue 3 §5): readIdentity() and pinStatus() against the same APDUs raw.
-  const identification = await identifyCard(connection.atr, channel);
+  const first = await openRound(0);
+  const identification = await identifyCard(first.connection.atr, first.channel);
+  await first.close();
   if (identification.type !== 'cps3' || !identification.confirmed) throw new Error(`CPS3 not identified: ${identification.type}`);
-  await benchCpsOperations({ connection, channel, identification, rawCard, rawOut, card: cps3, rounds: ROUNDS, iterations: OPS });
-
-  await connection.disconnect();
-  await rawCard.disconnect(pcsc.CardDisposition.LEAVE);
+  await benchCpsOperations({ openRound, identification, rawOut, rawOut2, card: cps3, rounds: ROUNDS, iterations: OPS });
 
   // Identification: from pcscd reporting the card (raw pcsc-mini monitor, same process) to
   // our layer having identified it (ReaderPort event, then connect + SELECT + EF.SN.ICC).

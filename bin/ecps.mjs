@@ -1,33 +1,58 @@
 #!/usr/bin/env node
-// Entry point of the `ecps` CLI: runs the TypeScript sources through tsx, so a checkout
-// works right after `npm ci` with no build step.
+// Entry point of the `ecps` CLI. It runs the built bundle (dist/node, tools/build.mjs), rebuilt
+// first if a source changed since (a few ms to check); ECPS_FROM_SOURCE=1 runs the TypeScript
+// sources through tsx instead (development).
 //
-// Two processes: this small launcher, and a worker that runs the command. A PC/SC call that
-// never returns (a mute card behind a driver with no timeout, e.g. vpcd) pins a libuv
-// thread; process.exit() then blocks for ever, because Node joins its thread pool before
-// exiting. The worker reports its exit code first, so the launcher can exit with it and, if
-// the worker is stuck in that join, kill it. Output goes straight to the terminal (inherited
-// stdio); Ctrl-C / SIGTERM sent to the launcher alone are passed on to the worker.
+// Card commands run in a worker process: a PC/SC call that never returns (a mute card behind a
+// driver with no timeout, e.g. vpcd) pins a libuv thread, and process.exit() then blocks for
+// ever, because Node joins its thread pool before exiting. The worker reports its exit code
+// first, so this launcher can exit with it and, if the worker is stuck in that join, kill it.
+// Output goes straight to the terminal (inherited stdio); Ctrl-C / SIGTERM sent to the launcher
+// alone are passed on to the worker. Commands that never touch PC/SC (`ecps atr`, help,
+// version) run here, without the second process.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const WORKER_ENV = 'ECPS_CLI_WORKER';
 /** How long a worker that reported its exit code may take to exit by itself. */
 const EXIT_GRACE_MS = 300;
 
-if (process.env[WORKER_ENV] === '1' && typeof process.send === 'function') {
-  delete process.env[WORKER_ENV];
+const argv = process.argv.slice(2);
+const fromSource = process.env.ECPS_FROM_SOURCE === '1';
+let entries;
+if (fromSource) {
   const { register } = await import('tsx/esm/api');
   register();
-  const { main } = await import('../src-main/cli/main.ts');
-  const code = await main(process.argv.slice(2));
-  // stdout/stderr are synchronous for files, pipes and terminals on Linux: the output is out.
-  process.send({ type: 'exit', code }, () => process.exit(code));
+  entries = { cli: new URL('../src-main/cli/main.ts', import.meta.url), worker: new URL('../src-main/cli/worker.ts', import.meta.url) };
 } else {
-  const worker = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, [WORKER_ENV]: '1' },
-  });
+  const { ensureBuilt } = await import('../tools/build-state.mjs');
+  await ensureBuilt(['node'], { log: () => undefined });
+  entries = { cli: new URL('../dist/node/cli.mjs', import.meta.url), worker: new URL('../dist/node/cli-worker.mjs', import.meta.url) };
+}
+
+/**
+ * A first guess, with no module loaded: the first word that is not an option (nor the value of
+ * a global option taking one) is `atr`, or there is no command word. The bundle's exact
+ * parser confirms it before anything runs here; a wrong guess the other way only costs the
+ * worker's start-up. Card commands thus spawn their worker at once.
+ */
+function looksCardFree(args) {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--lang' || arg === '--timeout' || arg === '--trace') i++;
+    else if (arg === '--help' || arg === '-h' || arg === '--version' || arg === '-v') return true;
+    else if (arg === '--') return args[i + 1] === undefined || args[i + 1] === 'atr';
+    else if (!arg.startsWith('-') || arg === '-') return arg === 'atr';
+  }
+  return true;
+}
+
+const cli = looksCardFree(argv) ? await import(entries.cli.href) : undefined;
+if (cli?.runsWithoutCard(argv)) {
+  const code = await cli.main(argv);
+  process.exit(code);
+} else {
+  const workerArgs = [...process.execArgv, ...(fromSource ? ['--import', 'tsx'] : []), fileURLToPath(entries.worker), ...argv];
+  const worker = spawn(process.execPath, workerArgs, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
   let reported;
   /** A signal received before the worker listens for it: passed on once it does ('ready'). */
   let pendingAbort;

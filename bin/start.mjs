@@ -1,26 +1,21 @@
 #!/usr/bin/env node
-// `npm start`: the desktop app — Electron where its binary exists, otherwise the web shell
-// (src-main/shell/launch.ts). `npm start -- --no-open` serves without opening anything and
-// prints the URL (with its secret token) on a line of its own; `--demo` forces the virtual
-// reader. The terminal companion stays reachable as `npx ecps companion`.
-import { register } from 'tsx/esm/api';
-
-register();
-const { launch, parseLaunchArgs } = await import('../src-main/shell/launch.ts');
-const options = parseLaunchArgs(process.argv.slice(2));
-if ('error' in options) {
-  process.stderr.write(`${options.error}\nusage: npm start [-- --no-open] [--demo] [--lang fr|en]\n`);
-  process.exit(2);
+// `npm start`: rebuilds what a source change made stale (tools/build.mjs — nothing when nothing
+// changed), then starts the app from its bundle (dist/node/start.mjs, src-main/shell/start.ts):
+// Electron where its binary exists or can be fetched, otherwise the web shell.
+// ECPS_FROM_SOURCE=1 runs the TypeScript sources through tsx instead (development).
+if (process.env.ECPS_FROM_SOURCE === '1') {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src-main/shell/start.ts');
+} else {
+  const { ensureBuilt, staleTargets, TARGETS } = await import('../tools/build-state.mjs');
+  const stale = staleTargets(TARGETS);
+  if (stale.length > 0) {
+    // On stderr: stdout carries the URL line that scripts read.
+    process.stderr.write(`Compagnon e-CPS : construction (${stale.join(', ')})… / building (${stale.join(', ')})…\n`);
+    const started = Date.now();
+    await ensureBuilt(TARGETS);
+    process.stderr.write(`Compagnon e-CPS : construit en ${((Date.now() - started) / 1000).toFixed(1)} s / built.\n`);
+  }
+  await import('../dist/node/start.mjs');
 }
-const controller = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => controller.abort());
-const code = await launch(
-  options,
-  { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`), env: process.env },
-  controller.signal,
-).catch((error) => {
-  process.stderr.write(`Compagnon e-CPS : ${error instanceof Error ? error.message : String(error)}\n`);
-  return 1;
-});
-// A PC/SC port is not stopped (pcsc-mini's stop can block until the next reader event): exit.
-process.exit(code);

@@ -20,8 +20,9 @@ export class SerialQueue {
       this.waiting--;
     };
     // Fast path (every APDU of a sequential caller): nothing queued, start now instead of
-    // waiting one more microtask turn behind a settled tail.
-    const result = this.waiting++ === 0 ? (async () => task())() : this.tail.then(task);
+    // waiting one more microtask turn behind a settled tail — and without an async wrapper,
+    // whose returned promise would cost extra turns on every APDU.
+    const result = this.waiting++ === 0 ? startNow(task) : this.tail.then(task);
     this.tail = result.then(done, done);
     return result;
   }
@@ -35,3 +36,11 @@ export class SerialQueue {
   }
 }
 
+
+function startNow<T>(task: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(task());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

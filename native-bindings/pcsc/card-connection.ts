@@ -25,9 +25,9 @@ import type {
 } from '../../src-shared/reader-port';
 import { type EcpsError } from '../../src-shared/errors';
 import { fromNativeError, nativeCodeOf, pcscErrors, type ErrorDetails, type PcscErrorCode } from './errors';
-import { OUTPUT_BUFFER_BYTES, pcsc, type NativeCard, type NativeCardMode } from './native';
+import { borrowOutputBuffer, pcsc, returnOutputBuffer, type NativeCard, type NativeCardMode } from './native';
 import type { PcscLogger } from './options';
-import { SerialQueue, TIMED_OUT, callAsync, raceTimeout } from './serial-queue';
+import { CallWatchdog, SerialQueue, TIMED_OUT, callAsync, raceTimeout } from './serial-queue';
 
 export interface ConnectionHooks {
   /** A native call on `reader` has not returned yet (true) / has returned (false). */
@@ -86,9 +86,8 @@ export class PcscCardConnection implements CardConnection {
   readonly #transmitTimeoutMs: number;
   readonly #controlTimeoutMs: number;
   readonly #queue = new SerialQueue();
-  /** One output buffer per connection: the default one (264 bytes) fails with
-   * InsufficientBuffer AFTER the card has executed the command (measured). */
-  readonly #out = new ArrayBuffer(OUTPUT_BUFFER_BYTES);
+  /** Times out the queued calls, one at a time (no timer per APDU). */
+  readonly #watchdog = new CallWatchdog();
   #atr: Uint8Array;
   #protocol: TransportProtocol;
   #state: State = 'open';
@@ -132,8 +131,9 @@ export class PcscCardConnection implements CardConnection {
     // (pcsc-mini Session.zig keeps `input.data` only), so they must stay put until it returns.
     const apdu = command.slice();
     const timeoutMs = options.timeoutMs ?? this.#transmitTimeoutMs;
-    return this.#queue.run(async () => {
-      const response = await this.#call('transmit', timeoutMs, (card) => card.transmit(apdu, this.#out));
+    // Our own output buffer (pooled, ./native.ts): pcsc-mini's default one (264 bytes) fails
+    // with InsufficientBuffer AFTER the card has executed the command (measured).
+    return this.#queue.run(() => this.#withOutput('transmit', timeoutMs, (card, out) => card.transmit(apdu, out)).then((response) => {
       if (response.length < 2) {
         // vpcd resolves the pending transmit with 0 bytes (and pcscd with SUCCESS) when the
         // card is pulled out mid-command (measured): that is a removal, never data.
@@ -142,9 +142,8 @@ export class PcscCardConnection implements CardConnection {
           details: { reader: this.reader, operation: 'transmit', responseLength: response.length },
         });
       }
-      // The view points into the reused output buffer: copy before the next call overwrites it.
-      return response.slice();
-    });
+      return response;
+    }));
   }
 
   reset(kind: ResetKind): Promise<void> {
@@ -157,12 +156,34 @@ export class PcscCardConnection implements CardConnection {
 
   control(code: number, data?: Uint8Array): Promise<Uint8Array> {
     const input = data?.slice();
-    return this.#queue.run(async () => {
-      const response = await this.#call('control', this.#controlTimeoutMs, (card) =>
-        card.control(code, input, this.#out),
-      );
-      return response.slice();
-    });
+    return this.#queue.run(() => this.#withOutput('control', this.#controlTimeoutMs, (card, out) => card.control(code, input, out)));
+  }
+
+  /**
+   * A native call writing into a pooled output buffer: the response is copied out (the view
+   * points into a buffer the next call reuses), then the buffer goes back to the pool — unless
+   * the call is still running after a timeout (CardNotResponding): then it stays with it.
+   */
+  #withOutput(operation: string, timeoutMs: number, fn: (card: NativeCard, out: ArrayBuffer) => Promise<Uint8Array>): Promise<Uint8Array> {
+    const out = borrowOutputBuffer();
+    let pending: Promise<Uint8Array>;
+    try {
+      pending = this.#call(operation, timeoutMs, (card) => fn(card, out));
+    } catch (error) {
+      returnOutputBuffer(out); // refused before anything reached pcsc-mini
+      throw error;
+    }
+    return pending.then(
+      (response) => {
+        const copy = response.slice();
+        returnOutputBuffer(out);
+        return copy;
+      },
+      (error: unknown) => {
+        if ((error as { code?: unknown } | null)?.code !== 'CardNotResponding') returnOutputBuffer(out);
+        throw error;
+      },
+    );
   }
 
   /** Waits for the calls already queued, then releases the card (LEAVE). Safe to call twice. */
@@ -196,22 +217,21 @@ export class PcscCardConnection implements CardConnection {
     });
   }
 
-  async #native<T>(operation: string, timeoutMs: number, fn: (card: NativeCard) => Promise<T>): Promise<T> {
-    const details: ErrorDetails = { reader: this.reader, operation };
+  #native<T>(operation: string, timeoutMs: number, fn: (card: NativeCard) => Promise<T>): Promise<T> {
     // callAsync: a busy or closed pcsc-mini handle throws synchronously (CardIsBusy,
     // NoCardConnection); that must become a rejection, never escape to the caller's stack.
+    // Not async (this runs for every APDU): one .then on the watchdog's promise.
     const pending = callAsync(() => fn(this.#card));
-    let outcome: T | typeof TIMED_OUT;
-    try {
-      outcome = await raceTimeout(pending, timeoutMs);
-    } catch (err) {
-      throw this.#onNativeError(err, details);
-    }
-    if (outcome === TIMED_OUT) {
-      this.#becomeStuck(pending, operation);
-      throw pcscErrors.create('CardNotResponding', { details: { ...details, timeoutMs } });
-    }
-    return outcome;
+    return this.#watchdog.watch(pending, timeoutMs).then(
+      (outcome) => {
+        if (outcome !== TIMED_OUT) return outcome;
+        this.#becomeStuck(pending, operation);
+        throw pcscErrors.create('CardNotResponding', { details: { reader: this.reader, operation, timeoutMs } });
+      },
+      (err: unknown) => {
+        throw this.#onNativeError(err, { reader: this.reader, operation });
+      },
+    );
   }
 
   #onNativeError(err: unknown, details: ErrorDetails): EcpsError {

@@ -31,8 +31,23 @@ import { openConnection } from './open-connection';
 import { backoffDelay, type ResolvedOptions } from './options';
 import { ReaderRecord } from './reader-record';
 
-/** Initial reader events arrive ~10 ms after start() (more under load); this much silence means the list is known. */
-const SETTLE_QUIET_MS = 150;
+/**
+ * Initial reader events arrive ~10 ms after start() (seen past 150 ms on a loaded machine).
+ * With no event at all, this much silence means there is no reader (only that error path
+ * waits this long). The monitor thread reports every reader it knows in one batch (one
+ * SCardGetStatusChange; measured: all within 0.3 ms on a quiet machine), so once a first event
+ * came, a short silence means the list is complete — `ecps readers` no longer waits 150 ms for
+ * nothing (issue 11 §2: that wait was a third of its run).
+ */
+const SETTLE_QUIET_MS = 500;
+/**
+ * Once the first event came: twice the time it took to come, at least 15 ms, at most 300 ms.
+ * On a quiet machine the batch is complete in well under a millisecond; on a loaded one (load
+ * 10 on 2 cores) the second reader was seen to come more than 15 ms after the first — and the
+ * first event is then late too, which this scales with.
+ */
+const SETTLE_QUIET_AFTER_EVENT_MIN_MS = 15;
+const SETTLE_QUIET_AFTER_EVENT_MAX_MS = 300;
 const SETTLE_MAX_MS = 2000;
 /** Pause between our last card activity and Client.stop() (see stop()). */
 const STOP_SETTLE_MS = 100;
@@ -56,6 +71,8 @@ export class PcscReaderPort implements ReaderPort {
   #retryTimer: NodeJS.Timeout | undefined;
   #retryAttempt = 0;
   #lastEventAt = 0;
+  /** The first reader event since the current #settle() began. */
+  #firstEventAt: number | undefined;
 
   constructor(options: ResolvedOptions) {
     this.#opts = options;
@@ -247,9 +264,14 @@ export class PcscReaderPort implements ReaderPort {
     const begin = Date.now();
     // Quiet is measured from the start too: on a loaded machine the first reader events can
     // come well after start() (seen: a CLI run that found no reader at all).
+    this.#firstEventAt = undefined;
     const quietSince = () => Math.max(this.#lastEventAt, begin);
-    while (Date.now() - quietSince() < SETTLE_QUIET_MS && Date.now() - begin < SETTLE_MAX_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    const quietNeeded = () =>
+      this.#firstEventAt === undefined
+        ? SETTLE_QUIET_MS
+        : Math.min(SETTLE_QUIET_AFTER_EVENT_MAX_MS, Math.max(SETTLE_QUIET_AFTER_EVENT_MIN_MS, 2 * (this.#firstEventAt - begin)));
+    while (Date.now() - quietSince() < quietNeeded() && Date.now() - begin < SETTLE_MAX_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await Promise.all([...this.#records.values()].map((rec) => rec.events.idle()));
   }
@@ -259,6 +281,7 @@ export class PcscReaderPort implements ReaderPort {
   #onReader(client: NativeClient, native: NativeReader): void {
     if (client !== this.#client) return;
     this.#lastEventAt = Date.now();
+    this.#firstEventAt ??= this.#lastEventAt;
     const name = native.name();
     const rec = new ReaderRecord(name, native);
     this.#records.set(name, rec);
@@ -270,6 +293,7 @@ export class PcscReaderPort implements ReaderPort {
       this.#safely(() => {
         if (!current()) return;
         this.#lastEventAt = Date.now();
+        this.#firstEventAt ??= this.#lastEventAt;
         void rec.events.run(() => this.#onChange(rec, flags, atr)).catch((err) => this.#logError(err));
       }),
     );

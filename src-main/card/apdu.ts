@@ -61,31 +61,51 @@ export function apduCase(cmd: CommandApdu): ApduCase {
 }
 
 export function encodeCommand(cmd: CommandApdu, options: EncodeOptions = {}): Uint8Array {
-  for (const [name, value] of [['cla', cmd.cla], ['ins', cmd.ins], ['p1', cmd.p1], ['p2', cmd.p2]] as const) {
-    if (!Number.isInteger(value) || value < 0 || value > 0xff) throw outOfRange(name, value);
-  }
-  const data = cmd.data ?? new Uint8Array(0);
+  // Runs for every APDU: plain checks and one Uint8Array written in place (no temporary arrays).
+  if (!isByte(cmd.cla)) throw outOfRange('cla', cmd.cla);
+  if (!isByte(cmd.ins)) throw outOfRange('ins', cmd.ins);
+  if (!isByte(cmd.p1)) throw outOfRange('p1', cmd.p1);
+  if (!isByte(cmd.p2)) throw outOfRange('p2', cmd.p2);
+  const lc = cmd.data === undefined ? 0 : cmd.data.length;
   const le = cmd.le === 0 ? SHORT_MAX_LE : cmd.le;
-  if (data.length > EXTENDED_MAX_LC) throw outOfRange('lc', data.length);
+  if (lc > EXTENDED_MAX_LC) throw outOfRange('lc', lc);
   if (le !== undefined && (!Number.isInteger(le) || le < 1 || le > EXTENDED_MAX_LE)) throw outOfRange('le', le);
 
-  const needsExtended = data.length > SHORT_MAX_LC || (le !== undefined && le > SHORT_MAX_LE);
+  const needsExtended = lc > SHORT_MAX_LC || (le !== undefined && le > SHORT_MAX_LE);
   if (needsExtended && options.extended !== true) {
-    throw cardErrors.create('ApduExtendedNotAllowed', { details: { lc: data.length, le: le ?? 'absent' } });
+    throw cardErrors.create('ApduExtendedNotAllowed', { details: { lc, le: le ?? 'absent' } });
   }
-
-  const out: number[] = [cmd.cla, cmd.ins, cmd.p1, cmd.p2];
-  if (!needsExtended) {
-    if (data.length > 0) out.push(data.length, ...data);
-    if (le !== undefined) out.push(le & 0xff); // 256 → 00
-    return Uint8Array.from(out);
+  const lcBytes = lc === 0 ? 0 : needsExtended ? 3 : 1;
+  // Extended Le: 2 bytes, plus the 00 marker when no Lc carries it (case 2E).
+  const leBytes = le === undefined ? 0 : !needsExtended ? 1 : lc === 0 ? 3 : 2;
+  const out = new Uint8Array(4 + lcBytes + lc + leBytes);
+  out[0] = cmd.cla;
+  out[1] = cmd.ins;
+  out[2] = cmd.p1;
+  out[3] = cmd.p2;
+  let at = 4;
+  if (lc > 0) {
+    if (needsExtended) {
+      out[at++] = 0x00;
+      out[at++] = lc >> 8;
+    }
+    out[at++] = lc & 0xff;
+    out.set(cmd.data as Uint8Array, at);
+    at += lc;
   }
-  if (data.length > 0) out.push(0x00, data.length >> 8, data.length & 0xff, ...data);
   if (le !== undefined) {
-    if (data.length === 0) out.push(0x00); // case 2E: the marker belongs to Le
-    out.push((le >> 8) & 0xff, le & 0xff); // 65536 → 00 00
+    if (!needsExtended) out[at] = le & 0xff; // 256 → 00
+    else {
+      if (lc === 0) out[at++] = 0x00; // case 2E: the marker belongs to Le
+      out[at++] = (le >> 8) & 0xff; // 65536 → 00 00
+      out[at] = le & 0xff;
+    }
   }
-  return Uint8Array.from(out);
+  return out;
+}
+
+function isByte(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 0xff;
 }
 
 /** Inverse of `encodeCommand` (both forms). Malformed bytes give `ApduMalformed`. */

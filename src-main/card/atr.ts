@@ -7,9 +7,10 @@
  * TCK is present iff a protocol other than T=0 is indicated; then the XOR of T0..TCK is 0.
  *
  * `parseAtr` is strict by default (a malformed ATR throws an `EcpsError`). With
- * `{ strict: false }` the slips real cards make — a missing or superfluous TCK, historical
- * bytes cut or overlong — are listed in `issues` instead, read the way pcsc-tools'
- * ATR_analysis reads them, so a technician still gets an analysis.
+ * `{ strict: false }` nothing but an empty ATR throws: the slips real cards make — a missing,
+ * superfluous or wrong TCK, historical bytes cut or overlong, interface bytes missing, a TS
+ * that is neither 3B nor 3F — are listed in `issues` instead, read the way pcsc-tools'
+ * ATR_analysis reads them, so a technician still gets an analysis (`ecps atr`).
  */
 import { toHex } from '../../src-shared/hex';
 import { parseHistoricalBytes, type HistoricalBytes } from './atr-historical';
@@ -57,12 +58,22 @@ export interface SpecificMode {
   implicitParameters: boolean;
 }
 
-export type AtrIssue = 'tck-missing' | 'tck-unexpected' | 'historical-truncated' | 'trailing-bytes' | 'over-max-length';
+export type AtrIssue =
+  | 'ts-invalid'
+  | 't0-missing'
+  | 'interface-bytes-missing'
+  | 'tck-missing'
+  | 'tck-unexpected'
+  | 'tck-invalid'
+  | 'historical-truncated'
+  | 'trailing-bytes'
+  | 'over-max-length';
 
 export interface ParsedAtr {
   bytes: Uint8Array;
   hex: string;
-  convention: 'direct' | 'inverse';
+  /** From TS; 'unknown' when TS is neither 3B nor 3F (lenient parsing only). */
+  convention: 'direct' | 'inverse' | 'unknown';
   t0: number;
   historicalLength: number;
   groups: InterfaceByteGroup[];
@@ -93,41 +104,57 @@ export function parseAtr(bytes: Uint8Array, options: { strict?: boolean } = {}):
   const details = { atr: toHex(bytes.subarray(0, 40), '') };
   if (bytes.length === 0) throw cardErrors.create('AtrEmpty');
   const ts = bytes[0] as number;
-  if (ts !== 0x3b && ts !== 0x3f) throw cardErrors.create('AtrBadTs', { details: { ...details, ts: toHex([ts]) } });
+  if (ts !== 0x3b && ts !== 0x3f) {
+    if (strict) throw cardErrors.create('AtrBadTs', { details: { ...details, ts: toHex([ts]) } });
+    issues.push('ts-invalid'); // ATR_analysis: "TS = 3A --> UNDEFINED", and it reads on
+  }
   if (bytes.length > MAX_ATR_LENGTH) {
     if (strict) throw cardErrors.create('AtrOverMaxLength', { details: { ...details, length: bytes.length } });
     issues.push('over-max-length');
   }
-  if (bytes.length < 2) throw cardErrors.create('AtrTooShort', { details });
+  if (bytes.length < 2) {
+    if (strict) throw cardErrors.create('AtrTooShort', { details });
+    issues.push('t0-missing');
+  }
 
-  const t0 = bytes[1] as number;
+  const t0 = bytes[1] ?? 0;
   const k = t0 & 0x0f;
   const groups: InterfaceByteGroup[] = [];
   let presence = t0 >> 4;
   let pos = 2;
   let protocol: number | undefined;
-  const take = (): number => {
-    if (pos >= bytes.length) throw cardErrors.create('AtrTruncated', { details: { ...details, missing: 'interface bytes' } });
+  // Lenient: interface bytes announced but absent end the analysis there (what is left is
+  // read, the rest reported missing), as ATR_analysis prints what it could read.
+  let cut = bytes.length < 2;
+  const take = (): number | undefined => {
+    if (cut) return undefined;
+    if (pos >= bytes.length) {
+      if (strict) throw cardErrors.create('AtrTruncated', { details: { ...details, missing: 'interface bytes' } });
+      issues.push('interface-bytes-missing');
+      cut = true;
+      return undefined;
+    }
     return bytes[pos++] as number;
   };
-  for (let index = 1; ; index++) {
+  for (let index = 1; !cut || index === 1; index++) {
     const group: InterfaceByteGroup = { index, protocol };
-    if (presence & 0x1) group.ta = take();
-    if (presence & 0x2) group.tb = take();
-    if (presence & 0x4) group.tc = take();
-    if (presence & 0x8) group.td = take();
+    if (presence & 0x1) assign(group, 'ta', take());
+    if (presence & 0x2) assign(group, 'tb', take());
+    if (presence & 0x4) assign(group, 'tc', take());
+    if (presence & 0x8) assign(group, 'td', take());
     groups.push(group);
-    if (group.td === undefined) break;
+    if (group.td === undefined || cut) break;
     presence = group.td >> 4;
     protocol = group.td & 0x0f;
   }
 
   const indicatedProtocols = groups.filter((g) => g.td !== undefined).map((g) => (g.td as number) & 0x0f);
   const tckExpected = indicatedProtocols.some((t) => t !== 0);
-  const left = bytes.length - pos;
-  let tckPresent = tckExpected;
+  const left = Math.max(0, bytes.length - pos);
+  let tckPresent = tckExpected && !cut;
   let historicalEnd = pos + k;
-  if (left !== k + (tckExpected ? 1 : 0)) {
+  if (cut) historicalEnd = pos;
+  else if (left !== k + (tckExpected ? 1 : 0)) {
     if (strict) {
       const code = left < k + (tckExpected ? 1 : 0) ? 'AtrTruncated' : 'AtrTooLong';
       throw cardErrors.create(code, { details: { ...details, expected: k + (tckExpected ? 1 : 0), found: left } });
@@ -145,7 +172,7 @@ export function parseAtr(bytes: Uint8Array, options: { strict?: boolean } = {}):
   const result: ParsedAtr = {
     bytes: bytes.slice(),
     hex: toHex(bytes),
-    convention: ts === 0x3b ? 'direct' : 'inverse',
+    convention: ts === 0x3b ? 'direct' : ts === 0x3f ? 'inverse' : 'unknown',
     t0,
     historicalLength: k,
     groups,
@@ -159,9 +186,14 @@ export function parseAtr(bytes: Uint8Array, options: { strict?: boolean } = {}):
     let xor = 0;
     for (let i = 1; i < bytes.length; i++) xor ^= bytes[i] as number;
     result.tck = { value: bytes[bytes.length - 1] as number, valid: xor === 0 };
+    if (!strict && xor !== 0) issues.push('tck-invalid');
   }
   describeInterfaceBytes(result, groups);
   return result;
+}
+
+function assign(group: InterfaceByteGroup, key: 'ta' | 'tb' | 'tc' | 'td', value: number | undefined): void {
+  if (value !== undefined) group[key] = value;
 }
 
 function offeredProtocols(indicated: number[]): number[] {

@@ -81,8 +81,11 @@ export class CardChannel {
   /** One logical command: whole response data, final status word (never throws on a status). */
   async transmit(cmd: CommandApdu): Promise<ResponseApdu> {
     const sent: CommandApdu = this.options.case4AsCase3 && apduCase(cmd) === 4 ? { ...cmd, le: undefined } : cmd;
-    const first = await this.exchangeCorrectingLe(sent);
-    return this.collectAvailableData(cmd.cla, first);
+    // The common case (9000, no 61xx / 6Cxx) awaits one exchange and nothing else: every
+    // extra async layer here is paid on every APDU (issue 11 §3).
+    let first = await this.exchange(sent);
+    if (first.sw1 === 0x6c) first = await this.repeatWithLe(sent, first);
+    return this.announcesMoreData(cmd.cla, first.sw1) ? this.collectAvailableData(cmd.cla, first) : first;
   }
 
   /** GET RESPONSE on its own (ISO 7816-4 §11.3.1), for callers that manage T=0 themselves. */
@@ -151,7 +154,6 @@ export class CardChannel {
   }
 
   private async collectAvailableData(commandCla: number, first: ResponseApdu): Promise<ResponseApdu> {
-    if (!this.announcesMoreData(commandCla, first.sw1)) return first; // the common case: no 61xx
     const cap = this.options.maxResponseBytes ?? 65536;
     const maxRounds = this.options.maxGetResponses ?? 256;
     const parts = [first.data];
@@ -179,7 +181,10 @@ export class CardChannel {
   /** 6Cxx: "wrong Le, xx bytes available" — repeat once with the exact Le (ISO 7816-3 §10.3.4). */
   private async exchangeCorrectingLe(cmd: CommandApdu): Promise<ResponseApdu> {
     const response = await this.exchange(cmd);
-    if (response.sw1 !== 0x6c) return response;
+    return response.sw1 === 0x6c ? this.repeatWithLe(cmd, response) : response;
+  }
+
+  private async repeatWithLe(cmd: CommandApdu, response: ResponseApdu): Promise<ResponseApdu> {
     const again = await this.exchange({ ...cmd, le: response.sw2 === 0 ? 256 : response.sw2 });
     if (again.sw1 === 0x6c) {
       throw cardErrors.create('WrongLengthRepeated', { details: { ins: toHex([cmd.ins]), sw: formatStatusWord(again.sw) } });
@@ -187,9 +192,19 @@ export class CardChannel {
     return again;
   }
 
-  private async exchange(cmd: CommandApdu): Promise<ResponseApdu> {
-    const command = encodeCommand(cmd, { extended: this.options.extended === true });
-    const sensitive = cmd.sensitive === true;
+  private exchange(cmd: CommandApdu): Promise<ResponseApdu> {
+    let command: Uint8Array;
+    try {
+      command = encodeCommand(cmd, { extended: this.options.extended === true });
+    } catch (error) {
+      return Promise.reject(error); // a promise-returning method never throws synchronously
+    }
+    // Untraced, nothing to wipe: no async frame of our own around the connection's promise.
+    if (cmd.sensitive !== true && !this.options.onExchange) return this.connection.transmit(command).then(parseResponse);
+    return this.exchangeTraced(command, cmd.sensitive === true);
+  }
+
+  private async exchangeTraced(command: Uint8Array, sensitive: boolean): Promise<ResponseApdu> {
     const trace = this.options.onExchange;
     try {
       if (!trace) return parseResponse(await this.connection.transmit(command));

@@ -38,8 +38,10 @@ export interface CardIdentification extends AtrIdentification {
   confirmed: boolean;
   /** CPS serial number from EF.SN.ICC, without the issuer prefix 8025000001. */
   serialNumber?: string;
-  /** What was checked and what the card answered, for technicians. */
+  /** What was checked and what the card answered, for technicians (English, for logs and traces). */
   evidence: string[];
+  /** The same lines in French and English, for what the user reads (`ecps card`). */
+  evidenceText?: LocalizedText[];
 }
 
 /** CPx IAS application (OpenSC dir.c, Cryptolib card-cps3.c). */
@@ -85,20 +87,32 @@ export function identifyAtr(atr: Uint8Array): AtrIdentification {
 /** ATR first, then, for a CPS, the card's own answers (module comment). */
 export async function identifyCard(atr: Uint8Array, channel: CardChannel): Promise<CardIdentification> {
   const byAtr = identifyAtr(atr);
-  const evidence = [byAtr.entryId ? `ATR ${toHex(atr)} matches ${byAtr.entryId}` : `ATR ${toHex(atr)} matches no known card`];
+  const evidence: string[] = [];
+  const evidenceText: LocalizedText[] = [];
+  const note = (text: LocalizedText) => {
+    evidence.push(text.en);
+    evidenceText.push(text);
+  };
+  note(
+    byAtr.entryId
+      ? { fr: `ATR ${toHex(atr)} reconnue : ${byAtr.entryId}`, en: `ATR ${toHex(atr)} matches ${byAtr.entryId}` }
+      : { fr: `ATR ${toHex(atr)} : aucune carte connue de Compagnon e-CPS`, en: `ATR ${toHex(atr)} matches no known card` },
+  );
   if (byAtr.type !== 'cps3' && byAtr.type !== 'cps3-contactless' && byAtr.type !== 'cps4') {
     // Vitale and bank cards are named from the ATR only: nothing on them is ours to read.
-    return { ...byAtr, confirmed: false, evidence };
+    return { ...byAtr, confirmed: false, evidence, evidenceText };
   }
-  const unconfirmed = (): CardIdentification => ({ ...byAtr, confirmed: false, evidence });
+  const unconfirmed = (): CardIdentification => ({ ...byAtr, confirmed: false, evidence, evidenceText });
+  // APDU lines read the same in both languages (commands and status words are the card's).
+  const apduLine = (text: string) => note({ fr: text.replace(/: ([0-9A-F]{4})$/, ' : $1'), en: text });
 
   const aid = byAtr.type === 'cps3-contactless' ? CPX_AID_CONTACTLESS : CPX_AID_CONTACT;
   const app = await channel.selectByAid(aid);
-  evidence.push(`SELECT AID ${toHex(aid, '')}: ${formatStatusWord(app.sw)}`);
+  apduLine(`SELECT AID ${toHex(aid, '')}: ${formatStatusWord(app.sw)}`);
   if (app.sw !== 0x9000) return unconfirmed();
 
   const ef = await channel.selectByPath(EF_SN_ICC_PATH);
-  evidence.push(`SELECT 3F00/D003 (EF.SN.ICC): ${formatStatusWord(ef.sw)}`);
+  apduLine(`SELECT 3F00/D003 (EF.SN.ICC): ${formatStatusWord(ef.sw)}`);
   if (ef.sw !== 0x9000) return unconfirmed();
 
   let content: Uint8Array;
@@ -106,16 +120,19 @@ export async function identifyCard(atr: Uint8Array, channel: CardChannel): Promi
     content = await channel.readBinary(0, EF_SN_ICC_LENGTH);
   } catch (error) {
     if (!isEcpsError(error, 'CardRefused')) throw error;
-    evidence.push(`READ BINARY EF.SN.ICC: ${String(error.details.sw)}`);
+    apduLine(`READ BINARY EF.SN.ICC: ${String(error.details.sw)}`);
     return unconfirmed();
   }
   const serial = serialFromEfSnIcc(content);
   if (serial === undefined) {
-    evidence.push(`EF.SN.ICC ${toHex(content)}: not an ANS serial number (5A 0A 80 25 00 00 01 …)`);
+    note({
+      fr: `EF.SN.ICC ${toHex(content)} : pas un numéro de série ANS (5A 0A 80 25 00 00 01 …)`,
+      en: `EF.SN.ICC ${toHex(content)}: not an ANS serial number (5A 0A 80 25 00 00 01 …)`,
+    });
     return unconfirmed();
   }
-  evidence.push(`EF.SN.ICC: ANS issuer 8025000001, serial ${serial}`);
-  return { ...byAtr, confirmed: true, serialNumber: serial, evidence };
+  note({ fr: `EF.SN.ICC : émetteur ANS 8025000001, n° de série ${serial}`, en: `EF.SN.ICC: ANS issuer 8025000001, serial ${serial}` });
+  return { ...byAtr, confirmed: true, serialNumber: serial, evidence, evidenceText };
 }
 
 /**

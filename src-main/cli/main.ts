@@ -8,22 +8,26 @@ import type { EcpsError, Lang } from '../../src-shared/errors';
 import { createContext, usageError, type CliContext, type CliIo } from './context';
 import { EXIT } from './exit-codes';
 import { t } from './messages';
-import { runReaders } from './commands/readers';
-import { runWatch } from './commands/watch';
-import { runAtr } from './commands/atr';
-import { runCard } from './commands/card';
-import { runSimulate } from './commands/simulate';
-import { runCompanion } from './commands/companion';
-import { runPin } from './commands/pin';
-import { runAuthTest } from './commands/auth-test';
-import { runPortalTest } from './commands/portal-test';
-import { runActivate } from './commands/activate';
-import { runPhone } from './commands/phone';
-import { runAuthority } from './commands/authority';
-import { runDiagnose } from './commands/diagnose';
-import { ApduTrace } from '../reader/apdu-trace';
 import { cliError } from './cli-errors';
-import { VIRTUAL_CARD_KINDS } from '../../simulators/cards/catalog';
+import type { ApduTrace } from '../reader/apdu-trace';
+
+// Each command is loaded when it runs (dynamic imports, one bundle chunk each): `ecps atr`
+// does not parse the activation, pairing or PKI code it never uses.
+const commands = {
+  readers: () => import('./commands/readers'),
+  watch: () => import('./commands/watch'),
+  atr: () => import('./commands/atr'),
+  card: () => import('./commands/card'),
+  simulate: () => import('./commands/simulate'),
+  companion: () => import('./commands/companion'),
+  pin: () => import('./commands/pin'),
+  authTest: () => import('./commands/auth-test'),
+  portalTest: () => import('./commands/portal-test'),
+  activate: () => import('./commands/activate'),
+  phone: () => import('./commands/phone'),
+  authority: () => import('./commands/authority'),
+  diagnose: () => import('./commands/diagnose'),
+};
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -49,20 +53,20 @@ const COMMANDS: Record<string, Command> = {
   readers: {
     options: { strategies: { type: 'boolean' }, forget: { type: 'string' }, 'forget-all': { type: 'boolean' }, 'state-dir': { type: 'string' } },
     maxArgs: 0,
-    run: (ctx, v) =>
-      runReaders(ctx, {
+    run: async (ctx, v) =>
+      (await commands.readers()).runReaders(ctx, {
         strategies: v.strategies === true,
         forgetAll: v['forget-all'] === true,
         ...(v.forget !== undefined ? { forget: v.forget as string } : {}),
         ...(v['state-dir'] !== undefined ? { stateDir: v['state-dir'] as string } : {}),
       }),
   },
-  watch: { options: {}, maxArgs: 0, run: (ctx) => runWatch(ctx) },
-  atr: { options: {}, maxArgs: Infinity, run: (ctx, _v, args) => runAtr(ctx, args) },
+  watch: { options: {}, maxArgs: 0, run: async (ctx) => (await commands.watch()).runWatch(ctx) },
+  atr: { options: {}, maxArgs: Infinity, run: async (ctx, _v, args) => (await commands.atr()).runAtr(ctx, args) },
   card: {
     options: { reader: { type: 'string' } },
     maxArgs: 0,
-    run: (ctx, v) => runCard(ctx, { reader: v.reader as string | undefined }),
+    run: async (ctx, v) => (await commands.card()).runCard(ctx, { reader: v.reader as string | undefined }),
   },
   pin: {
     options: {
@@ -74,8 +78,8 @@ const COMMANDS: Record<string, Command> = {
       puk: { type: 'string' },
     },
     maxArgs: Infinity,
-    run: (ctx, v, args) =>
-      runPin(ctx, {
+    run: async (ctx, v, args) =>
+      (await commands.pin()).runPin(ctx, {
         args,
         ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
         pinStdin: v['pin-stdin'] === true,
@@ -92,8 +96,8 @@ const COMMANDS: Record<string, Command> = {
       pin: { type: 'string' },
     },
     maxArgs: Infinity,
-    run: (ctx, v, args) =>
-      runAuthTest(ctx, {
+    run: async (ctx, v, args) =>
+      (await commands.authTest()).runAuthTest(ctx, {
         args,
         ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
         pinStdin: v['pin-stdin'] === true,
@@ -115,8 +119,8 @@ const COMMANDS: Record<string, Command> = {
       pin: { type: 'string' },
     },
     maxArgs: Infinity,
-    run: (ctx, v, args) =>
-      runPortalTest(ctx, {
+    run: async (ctx, v, args) =>
+      (await commands.portalTest()).runPortalTest(ctx, {
         args,
         ...(v.port !== undefined ? { port: v.port as string } : {}),
         trust: (v.trust as string[] | undefined) ?? [],
@@ -142,8 +146,8 @@ const COMMANDS: Record<string, Command> = {
       'vpcd-host': { type: 'string' },
     },
     maxArgs: 1,
-    run: (ctx, v, args) =>
-      runSimulate(ctx, {
+    run: async (ctx, v, args) =>
+      (await commands.simulate()).runSimulate(ctx, {
         kind: args[0],
         slot: v.slot as string | undefined,
         faults: (v.fault as string[] | undefined) ?? [],
@@ -156,7 +160,7 @@ const COMMANDS: Record<string, Command> = {
         serial: v.serial as string | undefined,
       }),
   },
-  companion: { options: {}, maxArgs: 0, run: (ctx) => runCompanion(ctx) },
+  companion: { options: {}, maxArgs: 0, run: async (ctx) => (await commands.companion()).runCompanion(ctx) },
   diagnose: {
     options: {
       html: { type: 'string' },
@@ -167,8 +171,8 @@ const COMMANDS: Record<string, Command> = {
       'state-dir': { type: 'string' },
     },
     maxArgs: 0,
-    run: (ctx, v) =>
-      runDiagnose(ctx, {
+    run: async (ctx, v) =>
+      (await commands.diagnose()).runDiagnose(ctx, {
         showPersonalData: v['show-personal-data'] === true,
         allowExclusive: v['allow-exclusive'] === true,
         ...(v['state-dir'] !== undefined ? { stateDir: v['state-dir'] as string } : {}),
@@ -190,8 +194,8 @@ const COMMANDS: Record<string, Command> = {
       'password-iterations': { type: 'string' },
     },
     maxArgs: 0,
-    run: (ctx, v) =>
-      runActivate(ctx, {
+    run: async (ctx, v) =>
+      (await commands.activate()).runActivate(ctx, {
         ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
         ...(v.authority !== undefined ? { authority: v.authority as string } : {}),
         ...(v.bind !== undefined ? { bind: v.bind as string } : {}),
@@ -206,8 +210,8 @@ const COMMANDS: Record<string, Command> = {
   phone: {
     options: { stdin: { type: 'boolean' }, 'relay-only': { type: 'boolean' }, web: { type: 'boolean' }, port: { type: 'string' }, bind: { type: 'string' } },
     maxArgs: 1,
-    run: (ctx, v, args) =>
-      runPhone(ctx, {
+    run: async (ctx, v, args) =>
+      (await commands.phone()).runPhone(ctx, {
         ...(args[0] !== undefined ? { payload: args[0] } : {}),
         stdin: v.stdin === true,
         relayOnly: v['relay-only'] === true,
@@ -217,8 +221,8 @@ const COMMANDS: Record<string, Command> = {
   authority: {
     options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' } },
     maxArgs: 0,
-    run: (ctx, v) =>
-      runAuthority(ctx, {
+    run: async (ctx, v) =>
+      (await commands.authority()).runAuthority(ctx, {
         ...(v.port !== undefined ? { port: v.port as string } : {}),
         ...(v.host !== undefined ? { host: v.host as string } : {}),
         ...(v.data !== undefined ? { data: v.data as string } : {}),
@@ -247,6 +251,19 @@ function findCommand(argv: string[]): { name: string; index: number } | undefine
     return { name: arg, index: i };
   }
   return undefined;
+}
+
+/**
+ * Commands that never touch PC/SC (nor a command line naming none: help, version, a usage
+ * error). bin/ecps.mjs runs them in its own process; every other command runs in a worker
+ * process, the guard against a mute card pinning a thread (see bin/ecps.mjs).
+ */
+const NO_CARD_COMMANDS: ReadonlySet<string> = new Set(['atr']);
+
+export function runsWithoutCard(argv: string[]): boolean {
+  const found = findCommand(argv);
+  if (found === undefined || !(found.name in COMMANDS) || NO_CARD_COMMANDS.has(found.name)) return true;
+  return argv.some((arg) => arg === '--help' || arg === '-h' || arg === '--version' || arg === '-v');
 }
 
 type Parsed = { values: Values; positionals: string[] } | { error: EcpsError };
@@ -337,6 +354,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
   if (values.help || !command) {
     // `ecps` alone is a wrong command line: the help then goes to stderr, with exit code 2.
+    const { VIRTUAL_CARD_KINDS } = await import('../../simulators/cards/catalog');
     const help = `${t(lang, 'usageTitle')}\n\n${t(lang, 'usageBody', { cards: VIRTUAL_CARD_KINDS.join(', ') })}\n`;
     if (values.help) {
       io.stdout(help);
@@ -350,7 +368,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return bare.fail(usageError('badTimeout', { value: String(values.timeout) }));
   }
   const tracePath = typeof values.trace === 'string' ? values.trace : undefined;
-  const trace = tracePath === undefined ? undefined : new ApduTrace({ maxEntries: 5000 });
+  const trace = tracePath === undefined ? undefined : new (await import('../reader/apdu-trace')).ApduTrace({ maxEntries: 5000 });
   const ctx = createContext(io, { lang, json: values.json === true, demo: values.demo === true, timeoutMs, ...(trace ? { trace } : {}) });
   let code: number;
   try {

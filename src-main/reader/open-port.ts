@@ -6,10 +6,14 @@
 import type { EcpsError } from '../../src-shared/errors';
 import type { ReaderPort } from '../../src-shared/reader-port';
 import { createPcscReaderPort } from '../../native-bindings/pcsc';
-import { createDemoPort } from './demo';
 import { readerErrors } from './errors';
 
 const idlePorts: ReaderPort[] = [];
+
+/** The virtual reader, loaded only when used: its cards and PKI are most of what a real-reader run would otherwise parse. */
+async function createDemoPort(timeouts: { transmitTimeoutMs?: number }): Promise<ReaderPort> {
+  return (await import('./demo')).createDemoPort(timeouts);
+}
 
 export type PortMode = 'pcsc' | 'demo' | 'auto';
 

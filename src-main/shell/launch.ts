@@ -10,7 +10,8 @@
  * Settings are read from the config folder (ECPS_CONFIG_DIR overrides, src-main/settings), and
  * the startup facts and internal errors go to the rotating log (ECPS_LOG_DIR, src-main/logging).
  *
- * Electron is never imported here: only its binary is looked for and spawned.
+ * Electron is never imported here: only its binary is looked for (fetched once, bounded, by
+ * ./electron-binary.ts) and spawned; when it cannot be had, ONE line says why and the web shell runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { startWebShell } from './web-shell';
 import { createLogger, logStartup, type AppLogger } from '../logging/logger';
 import { defaultSettingsFile } from '../settings/config-dir';
 import { SettingsStore } from '../settings/settings-store';
+import { obtainElectron, type ElectronUnavailable } from './electron-binary';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -58,21 +60,6 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   return options;
 }
 
-/** Electron's binary and an Electron entry point (package.json "main"), when both exist. */
-export function findElectron(root = ROOT): { binary: string; entry: string } | undefined {
-  const dist = path.join(root, 'node_modules', 'electron', 'dist');
-  if (!existsSync(dist)) return undefined;
-  const binary = ['electron', 'electron.exe', 'Electron.app/Contents/MacOS/Electron'].map((b) => path.join(dist, b)).find((b) => existsSync(b));
-  if (!binary) return undefined;
-  try {
-    const main = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main?: string }).main;
-    if (main && existsSync(path.join(root, main))) return { binary, entry: root };
-  } catch {
-    // no entry
-  }
-  return undefined;
-}
-
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.ECPS_CHROMIUM && existsSync(env.ECPS_CHROMIUM)) return env.ECPS_CHROMIUM;
   const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
@@ -95,7 +82,8 @@ export function chromiumArgs(url: string, userDataDir: string, isRoot: boolean):
 
 const T = {
   electron: { fr: 'Compagnon e-CPS : fenêtre Electron.', en: 'Compagnon e-CPS: Electron window.' },
-  web: { fr: 'Compagnon e-CPS : interface web locale (web shell, Electron absent).', en: 'Compagnon e-CPS: local web interface (web shell, no Electron).' },
+  web: { fr: 'Compagnon e-CPS : interface web locale (web shell).', en: 'Compagnon e-CPS: local web interface (web shell).' },
+  webNoElectron: { fr: 'Compagnon e-CPS : interface web locale (web shell) — Electron indisponible : {reason}.', en: 'Compagnon e-CPS: local web interface (web shell) — Electron unavailable: {reason}.' },
   demoForced: { fr: '*** MODE DÉMONSTRATION : lecteur virtuel (CPS3 + Vitale 2) ***', en: '*** DEMO MODE: virtual reader (CPS3 + Vitale 2) ***' },
   demoFallback: {
     fr: '*** MODE DÉMONSTRATION : aucun lecteur utilisable ({reason}) — lecteur virtuel (CPS3 + Vitale 2) ***',
@@ -139,15 +127,20 @@ export async function launch(launchOptions: LaunchOptions, io: LaunchIo, signal?
   const say = (key: keyof typeof T, params: Record<string, string> = {}) =>
     io.out(Object.entries(params).reduce<string>((text, [k, v]) => text.replace(`{${k}}`, v), T[key][options.lang]));
 
-  const electron = options.noOpen ? undefined : findElectron();
-  if (electron) {
+  // --no-open asks for the web shell; otherwise Electron first, the web shell when it cannot be had.
+  const electronOutcome = options.noOpen
+    ? undefined
+    : await obtainElectron({ root: ROOT, env: io.env, say: (text: ElectronUnavailable) => io.out(text[options.lang]) });
+  if (electronOutcome && 'ok' in electronOutcome) {
+    const electron = electronOutcome.ok;
     say('electron');
     logger.info('launch', { shell: 'electron', version: packageVersion() });
     const child = spawn(electron.binary, [electron.entry, ...(options.demo ? ['--demo'] : [])], { stdio: 'inherit', env: io.env });
     return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   }
 
-  say('web');
+  if (electronOutcome && 'unavailable' in electronOutcome) say('webNoElectron', { reason: electronOutcome.unavailable[options.lang] });
+  else say('web');
   const opened = await openReaderPort({ mode: options.demo ? 'demo' : 'auto' });
   if (opened.demo) {
     if (opened.fallbackReason) say('demoFallback', { reason: opened.fallbackReason.text(options.lang) });

@@ -1,24 +1,33 @@
 /** `ecps atr <hex>…` / `ecps atr -`: ISO 7816-3 analysis and card type, no reader needed. */
 import { createInterface } from 'node:readline';
 import { parseHex, toHex } from '../../../src-shared/hex';
-import { EcpsError, type Lang } from '../../../src-shared/errors';
-import { asEcpsError, usageError, type CliContext } from '../context';
+import { EcpsError, type Lang, type LocalizedText } from '../../../src-shared/errors';
+import { usageError, type CliContext } from '../context';
 import { localized } from '../messages';
 import { EXIT } from '../exit-codes';
-import { parseAtr, type ParsedAtr } from '../../card/atr';
+import { parseAtr, type AtrIssue, type ParsedAtr } from '../../card/atr';
+import { lookupSmartcardList } from '../../card/smartcard-list';
 import { identifyAtr } from '../../card/identify';
+
+/** One thing ATR_analysis would also flag, said in the user's language. */
+export interface AtrWarning {
+  code: AtrIssue;
+  message: string;
+}
 
 /** The JSON document of one ATR, exactly as the README documents it. */
 export type AtrReport =
   | {
       atr: string;
-      convention: 'direct' | 'inverse';
+      convention: 'direct' | 'inverse' | 'unknown';
       protocols: number[];
       Fi: number | null;
       Di: number | null;
       historical: string;
       tckValid: boolean | null;
-      card: { type: string; label: string };
+      /** What is odd in this ATR (missing or extra bytes, bad TCK…); empty when nothing is. */
+      warnings: AtrWarning[];
+      card: { type: string; label: string; source?: string; names?: string[] };
     }
   | { atr: string; error: { code: string; message: string } };
 
@@ -35,23 +44,22 @@ export interface AtrAnalysis {
   details?: AtrInterfaceDetails;
 }
 
-/** One ATR (`Fi`/`Di` default to 372/1 without TA1). The ATR is printed as in `ecps readers`: hex, no spaces. */
-export function analyseAtr(text: string, lang: Lang): AtrAnalysis {
+/**
+ * One ATR, analysed as leniently as pcsc-tools' ATR_analysis: whatever is there is read and
+ * what is odd becomes a warning; only text that is not hexadecimal is refused. `Fi`/`Di`
+ * default to 372/1 without TA1. The ATR is printed as in `ecps readers`: hex, no spaces. An
+ * ATR our knowledge base does not know is named from pcsc-tools' smartcard_list.txt when it
+ * is installed, with the file it comes from.
+ */
+export function analyseAtr(text: string, lang: Lang, options: { smartcardList?: readonly string[] } = {}): AtrAnalysis {
   const clean = text.trim();
   const bytes = parseHex(clean);
-  if (!bytes) {
+  if (!bytes || bytes.length === 0) {
     const err = new EcpsError('AtrNotHex', { message: localized('atrNotHex') });
     return { report: { atr: clean, error: { code: err.code, message: err.text(lang) } } };
   }
   const atr = toHex(bytes, '');
-  let parsed: ParsedAtr;
-  try {
-    parsed = parseAtr(bytes);
-  } catch (error) {
-    const err = asEcpsError(error);
-    return { report: { atr, error: { code: err.code, message: err.text(lang) } } };
-  }
-  const card = identifyAtr(bytes);
+  const parsed = parseAtr(bytes, { strict: false });
   const report: AtrReport = {
     atr,
     convention: parsed.convention,
@@ -60,7 +68,8 @@ export function analyseAtr(text: string, lang: Lang): AtrAnalysis {
     Di: parsed.clockRate ? (parsed.clockRate.di ?? null) : 1,
     historical: toHex(parsed.historicalBytes, ''),
     tckValid: parsed.tck ? parsed.tck.valid : null,
-    card: { type: card.type, label: card.label[lang] },
+    warnings: parsed.issues.map((code) => ({ code, message: atrWarningText(code, parsed, lang) })),
+    card: cardOf(bytes, lang, options.smartcardList),
   };
   const details: AtrInterfaceDetails = { fmaxMHz: parsed.clockRate ? (parsed.clockRate.fmaxMHz ?? null) : 5 };
   if (parsed.extraGuardTime !== undefined) details.N = parsed.extraGuardTime;
@@ -69,13 +78,39 @@ export function analyseAtr(text: string, lang: Lang): AtrAnalysis {
   return { report, details };
 }
 
+function cardOf(bytes: Uint8Array, lang: Lang, files: readonly string[] | undefined): { type: string; label: string; source?: string; names?: string[] } {
+  const known = identifyAtr(bytes);
+  if (known.type !== 'unknown') return { type: known.type, label: known.label[lang] };
+  const listed = lookupSmartcardList(bytes, files);
+  const names = listed?.entries.map((e) => e.descriptions[0] as string) ?? [];
+  if (!listed || names.length === 0) return { type: 'unknown', label: known.label[lang] };
+  return { type: 'unknown', label: names[0] as string, source: listed.file, names };
+}
+
+/** The warnings' texts: what is odd, in the words of ISO 7816-3, and what was done about it. */
+function atrWarningText(code: AtrIssue, parsed: ParsedAtr, lang: Lang): string {
+  const k = parsed.historicalLength;
+  const texts: Record<AtrIssue, LocalizedText> = {
+    'ts-invalid': { fr: `TS = ${toHex(parsed.bytes.subarray(0, 1))} n’est ni 3B (convention directe) ni 3F (inverse) ; la suite est lue quand même.`, en: `TS = ${toHex(parsed.bytes.subarray(0, 1))} is neither 3B (direct convention) nor 3F (inverse); the rest is read anyway.` },
+    't0-missing': { fr: 'T0 manque : l’ATR s’arrête après TS.', en: 'T0 is missing: the ATR ends after TS.' },
+    'interface-bytes-missing': { fr: 'Des octets d’interface annoncés manquent : l’ATR est coupée ; analyse de ce qui est là.', en: 'Announced interface bytes are missing: the ATR is cut short; what is there is analysed.' },
+    'tck-missing': { fr: 'TCK manque (un protocole autre que T=0 est annoncé, ISO 7816-3 §8.2.5).', en: 'TCK is missing (a protocol other than T=0 is announced, ISO 7816-3 §8.2.5).' },
+    'tck-unexpected': { fr: 'Un octet de plus que les octets historiques : lu comme un TCK, bien que seul T=0 soit annoncé.', en: 'One byte more than the historical bytes: read as a TCK although only T=0 is announced.' },
+    'tck-invalid': { fr: `TCK ${toHex([parsed.tck?.value ?? 0])} faux : le OU exclusif de T0 à TCK n’est pas nul.`, en: `TCK ${toHex([parsed.tck?.value ?? 0])} is wrong: the exclusive OR of T0 to TCK is not zero.` },
+    'historical-truncated': { fr: `Octets historiques incomplets : ${k} annoncés (T0), ${parsed.historicalBytes.length} présents.`, en: `Historical bytes cut short: ${k} announced (T0), ${parsed.historicalBytes.length} present.` },
+    'trailing-bytes': { fr: 'Octets en trop après les octets historiques (et le TCK) : ignorés.', en: 'Extra bytes after the historical bytes (and TCK): ignored.' },
+    'over-max-length': { fr: `ATR de ${parsed.bytes.length} octets : plus que les 33 permis par ISO 7816-3.`, en: `ATR of ${parsed.bytes.length} bytes: more than the 33 ISO 7816-3 allows.` },
+  };
+  return texts[code][lang];
+}
+
 function printHuman(ctx: CliContext, { report, details }: AtrAnalysis): void {
   ctx.line(`${ctx.t('atrLabel')} ${report.atr}`);
   if ('error' in report) {
     ctx.line(`    ⚠ ${report.error.message} (${report.error.code})`);
     return;
   }
-  const conv = report.convention === 'inverse' ? ctx.t('atrInverse') : ctx.t('atrDirect');
+  const conv = report.convention === 'inverse' ? ctx.t('atrInverse') : report.convention === 'direct' ? ctx.t('atrDirect') : ctx.t('atrConventionUnknown');
   ctx.line(`    ${ctx.field(ctx.t('atrConvention'), conv)}`);
   ctx.line(`    ${ctx.field(ctx.t('atrProtocols'), report.protocols.map((p) => `T=${p}`).join(', '))}`);
   ctx.line(`    ${ctx.field('Fi/Di', `${report.Fi ?? 'RFU'}/${report.Di ?? 'RFU'}${details?.fmaxMHz ? `, fmax ${details.fmaxMHz} MHz` : ''}`)}`);
@@ -86,6 +121,11 @@ function printHuman(ctx: CliContext, { report, details }: AtrAnalysis): void {
   const tck = report.tckValid === null ? ctx.t('atrTckAbsent') : report.tckValid ? ctx.t('atrTckValid') : ctx.t('atrTckInvalid');
   ctx.line(`    ${ctx.field(ctx.t('atrTck'), tck)}`);
   ctx.line(`    ${ctx.field(ctx.t('atrCard'), `${report.card.label} (${report.card.type})`)}`);
+  if (report.card.source) {
+    for (const name of (report.card.names ?? []).slice(1)) ctx.line(`      · ${name}`);
+    ctx.line(`    ${ctx.field(ctx.t('atrCardSource'), ctx.t('atrCardFromList', { file: report.card.source }))}`);
+  }
+  for (const warning of report.warnings) ctx.line(`    ⚠ ${warning.message}`);
 }
 
 export async function runAtr(ctx: CliContext, args: string[]): Promise<number> {

@@ -11,6 +11,7 @@ import { asEcpsError, type CliContext } from '../context';
 import { EXIT } from '../exit-codes';
 import { identityJson, identityLines, pinJson, pinText } from '../format';
 import { withCardSession } from '../cps-session';
+import { lookupSmartcardList } from '../../card/smartcard-list';
 
 export async function runCard(ctx: CliContext, options: { reader?: string }): Promise<number> {
   return withCardSession(ctx, options.reader === undefined ? {} : { reader: options.reader }, async (session) => {
@@ -32,6 +33,15 @@ export async function runCard(ctx: CliContext, options: { reader?: string }): Pr
       });
     }
     const outcome = app.kind === 'vitale' ? app.outcome() : undefined;
+    // A card our knowledge base does not know: named from pcsc-tools' list when installed.
+    const found = id.type === 'unknown' ? lookupSmartcardList(session.atr) : undefined;
+    const names = found?.entries.map((e) => e.descriptions[0] as string) ?? [];
+    const listed = found && names.length > 0 ? { source: found.file, names } : undefined;
+    const label = listed ? (names[0] as string) : id.label[ctx.lang];
+    const evidenceLines = [
+      ...(id.evidenceText ? id.evidenceText.map((line) => line[ctx.lang]) : id.evidence),
+      ...(listed ? [ctx.t('cardNamedFromList', { file: listed.source, names: names.join(' ; ') })] : []),
+    ];
     if (ctx.json) {
       ctx.emitJson({
         reader: session.reader,
@@ -39,10 +49,11 @@ export async function runCard(ctx: CliContext, options: { reader?: string }): Pr
         atr: toHex(session.atr, ''),
         protocol: session.protocol ?? null,
         type: id.type,
-        label: id.label[ctx.lang],
+        label,
         confirmed: id.confirmed,
         serialNumber: id.serialNumber ?? null,
-        evidence: id.evidence,
+        evidence: evidenceLines,
+        ...(listed ? { listed } : {}),
         ...(app.kind === 'cps'
           ? {
               identity: identity ? identityJson(identity) : null,
@@ -57,7 +68,7 @@ export async function runCard(ctx: CliContext, options: { reader?: string }): Pr
     }
     if (session.demo) ctx.line(ctx.t('demoBanner'));
     ctx.line(ctx.field(ctx.t('reader'), session.reader));
-    ctx.line(ctx.field(ctx.t('typeLabel'), `${id.label[ctx.lang]} (${id.type})`));
+    ctx.line(ctx.field(ctx.t('typeLabel'), `${label} (${id.type})`));
     ctx.line(ctx.field(ctx.t('confirmedLabel'), id.confirmed ? ctx.t('yes') : ctx.t('no')));
     if (id.serialNumber) ctx.line(ctx.field(ctx.t('serialLabel'), id.serialNumber));
     ctx.line(ctx.field(ctx.t('atrLabel'), toHex(session.atr)));
@@ -71,7 +82,7 @@ export async function runCard(ctx: CliContext, options: { reader?: string }): Pr
       const remedy = outcome.remedyText(ctx.lang);
       if (remedy) ctx.line(ctx.t('remedyLine', { remedy }));
     }
-    for (const line of id.evidence) ctx.line(`    · ${line}`);
+    for (const line of evidenceLines) ctx.line(`    · ${line}`);
     return EXIT.ok;
   });
 }

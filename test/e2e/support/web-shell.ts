@@ -29,13 +29,15 @@ export interface WebShellOptions {
   /** Extra environment (e.g. PCSCLITE_CSOCK_NAME pointing at a private pcscd). */
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Node options before the script (e.g. --inspect=127.0.0.1:0 for bench/memory.ts). */
+  nodeArgs?: string[];
 }
 
 export async function startWebShellProcess(options: WebShellOptions = {}): Promise<WebShellProcess> {
   const startedAt = performance.now();
   // Settings and logs of this process in a folder of its own (never the developer's).
   const home = mkdtempSync(path.join(tmpdir(), 'ecps-shell-'));
-  const child = spawn(process.execPath, ['bin/start.mjs', '--no-open', ...(options.demo ? ['--demo'] : [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/start.mjs', '--no-open', ...(options.demo ? ['--demo'] : [])], {
     cwd: REPO_ROOT,
     // No display: nothing may try to open a window, whatever the caller's environment.
     env: {

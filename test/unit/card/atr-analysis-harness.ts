@@ -133,9 +133,10 @@ export function compareWithAtrAnalysis(atr: string, report: AtrAnalysisReport): 
   try {
     lenient = parseAtr(bytes, { strict: false });
   } catch (error) {
-    if (isEcpsError(error, 'AtrTruncated') && report.stoppedEarly) return []; // both give up mid interface bytes
     return [`parser threw ${isEcpsError(error) ? error.code : String(error)}; ATR_analysis read it`];
   }
+  // Both give up mid interface bytes (the lenient parser says so in its issues).
+  if (lenient.issues.includes('interface-bytes-missing') && report.stoppedEarly) return [];
   const problems: string[] = [];
   if (report.stoppedEarly) {
     // Quirk of ATR_analysis: it exits as soon as no byte is left, even when nothing is

@@ -124,6 +124,28 @@ describe('identifyCard', () => {
   });
 });
 
+describe('identifyCard evidence in the user\'s language', () => {
+  const english = /\b(matches|not an|serial|issuer)\b/;
+
+  it('every line exists in French and in English, French with no English words, APDU lines alike', async () => {
+    const confirmed = await identifyCard(CPS3_ATR, new CardChannel(cpxCard()));
+    const foreign = await identifyCard(CPS3_ATR, new CardChannel(cpxCard({ efSnIcc: hex('5A 0A 99 99 99 99 99 12 34 56 78 9F') })));
+    const unknown = await identifyCard(hex('3B 02 14 50'), new CardChannel(cpxCard()));
+    for (const id of [confirmed, foreign, unknown]) {
+      expect(id.evidenceText).toHaveLength(id.evidence.length);
+      expect(id.evidenceText!.map((l) => l.en)).toEqual(id.evidence);
+      for (const line of id.evidenceText!) expect(line.fr, line.fr).not.toMatch(english);
+    }
+    expect(confirmed.evidenceText!.map((l) => l.fr)).toEqual([
+      'ATR 3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00 reconnue : cps3-contact',
+      'SELECT AID E828BD080F8025000001FF0010 : 9000',
+      'SELECT 3F00/D003 (EF.SN.ICC) : 9000',
+      'EF.SN.ICC : émetteur ANS 8025000001, n° de série 12345678',
+    ]);
+    expect(unknown.evidenceText!.map((l) => l.fr)).toEqual(['ATR 3B 02 14 50 : aucune carte connue de Compagnon e-CPS']);
+  });
+});
+
 describe('serialFromEfSnIcc', () => {
   it('drops the ANS issuer prefix and the Luhn/padding byte, as the Cryptolib shows it', () => {
     expect(serialFromEfSnIcc(EF_SN_ICC)).toBe('12345678');

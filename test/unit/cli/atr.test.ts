@@ -1,11 +1,24 @@
 /**
- * `ecps atr`: the JSON contract of the README, one document per ATR, exit code 8 when any ATR
- * is malformed (the valid ones still print), stdin mode, French by default, English on demand.
+ * `ecps atr`: the JSON contract of the README, one document per ATR; an ATR is analysed as
+ * leniently as pcsc-tools' ATR_analysis (what is odd becomes a warning), exit code 8 only for
+ * text that is not hexadecimal (the others still print); stdin mode, French by default,
+ * English on demand. pcsc-tools' smartcard_list.txt is kept out (ECPS_SMARTCARD_LIST) except
+ * where a test gives one.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runMain } from '../../support/cli';
 
-const CONTRACT_KEYS = ['atr', 'card', 'convention', 'Di', 'Fi', 'historical', 'protocols', 'tckValid'].sort();
+const CONTRACT_KEYS = ['atr', 'card', 'convention', 'Di', 'Fi', 'historical', 'protocols', 'tckValid', 'warnings'].sort();
+
+let previousList: string | undefined;
+beforeAll(() => {
+  previousList = process.env.ECPS_SMARTCARD_LIST;
+  process.env.ECPS_SMARTCARD_LIST = 'none';
+});
+afterAll(() => {
+  if (previousList === undefined) delete process.env.ECPS_SMARTCARD_LIST;
+  else process.env.ECPS_SMARTCARD_LIST = previousList;
+});
 
 /** Expected analyses, worked out by hand from ISO 7816-3 (T0, TA1 → Fi/Di, TDi → protocols, K historical bytes). */
 const VALID: { name: string; atr: string; expected: Record<string, unknown> }[] = [
@@ -20,6 +33,7 @@ const VALID: { name: string; atr: string; expected: Record<string, unknown> }[] 
       Di: 1,
       historical: '001225006480000310009000',
       tckValid: null,
+      warnings: [],
       card: { type: 'cps3', label: 'Carte CPS3 (contact)' },
     },
   },
@@ -34,6 +48,7 @@ const VALID: { name: string; atr: string; expected: Record<string, unknown> }[] 
       Di: 1,
       historical: '0031B86404B0ECC173940180829000',
       tckValid: true,
+      warnings: [],
       card: { type: 'cps3-contactless', label: 'Carte CPS3 (sans contact)' },
     },
   },
@@ -48,6 +63,7 @@ const VALID: { name: string; atr: string; expected: Record<string, unknown> }[] 
       Di: 12,
       historical: '0012250064800401000090',
       tckValid: true,
+      warnings: [],
       card: { type: 'cps4', label: 'Carte CPS4 (contact)' },
     },
   },
@@ -62,6 +78,7 @@ const VALID: { name: string; atr: string; expected: Record<string, unknown> }[] 
       Di: 12,
       historical: '0012250064800004010090',
       tckValid: true,
+      warnings: [],
       card: { type: 'cps4', label: 'Carte CPS4 (contact, pré-série)' },
     },
   },
@@ -76,6 +93,7 @@ const VALID: { name: string; atr: string; expected: Record<string, unknown> }[] 
       Di: 12,
       historical: '001225006480000401009000',
       tckValid: null,
+      warnings: [],
       card: { type: 'cps4', label: 'Carte CPS4 (contact, T=0 seul)' },
     },
   },
@@ -90,6 +108,7 @@ const VALID: { name: string; atr: string; expected: Record<string, unknown> }[] 
       Di: 4,
       historical: '4709EA9000',
       tckValid: null,
+      warnings: [],
       card: { type: 'vitale2', label: 'Carte Vitale 2' },
     },
   },
@@ -104,6 +123,7 @@ const VALID: { name: string; atr: string; expected: Record<string, unknown> }[] 
       Di: 1,
       historical: '43046C9000',
       tckValid: null,
+      warnings: [],
       card: { type: 'bank', label: "Carte bancaire (B0')" },
     },
   },
@@ -118,6 +138,7 @@ const VALID: { name: string; atr: string; expected: Record<string, unknown> }[] 
       Di: 64,
       historical: '',
       tckValid: true,
+      warnings: [],
       card: { type: 'unknown', label: 'Carte inconnue' },
     },
   },
@@ -133,6 +154,7 @@ describe('ecps atr --json: the README contract', () => {
     const doc = docs[0]!;
     expect(Object.keys(doc).sort()).toEqual(CONTRACT_KEYS);
     expect(Object.keys(doc.card as object).sort()).toEqual(['label', 'type']);
+    expect(doc.warnings).toEqual([]);
     expect(doc).toEqual(expected);
   });
 
@@ -149,25 +171,55 @@ describe('ecps atr --json: the README contract', () => {
   });
 });
 
-describe('ecps atr: malformed ATRs', () => {
-  const INVALID = [
-    { atr: 'zz', code: 'AtrNotHex', shown: 'zz' },
-    { atr: '3B6', code: 'AtrNotHex', shown: '3B6' },
-    { atr: '3F', code: 'AtrTooShort', shown: '3F' },
-    { atr: '12 34 56', code: 'AtrBadTs', shown: '123456' },
-    { atr: '3B 8F 80 01', code: 'AtrTruncated', shown: '3B8F8001' },
-    { atr: '3B751300004709EA900000', code: 'AtrTooLong', shown: '3B751300004709EA900000' },
+describe('ecps atr: odd ATRs are analysed with warnings, as pcsc-tools does; only non-hex is refused', () => {
+  const NOT_HEX = [
+    { atr: 'zz', shown: 'zz' },
+    { atr: '3B6', shown: '3B6' },
   ];
 
-  it.each(INVALID)('$atr → { atr, error: { code: $code, message } }', async ({ atr, code, shown }) => {
+  it.each(NOT_HEX)('$atr → { atr, error: { code: AtrNotHex, message } }, exit 8', async ({ atr, shown }) => {
     const run = await runMain(['atr', '--json', atr]);
     expect(run.code).toBe(8);
     const [doc] = jsonLines(run.stdout);
     expect(Object.keys(doc!).sort()).toEqual(['atr', 'error']);
     expect(doc!.atr).toBe(shown);
     expect(Object.keys(doc!.error as object).sort()).toEqual(['code', 'message']);
-    expect((doc!.error as { code: string }).code).toBe(code);
+    expect((doc!.error as { code: string }).code).toBe('AtrNotHex');
     expect((doc!.error as { message: string }).message).toMatch(/ATR/);
+  });
+
+  const ODD = [
+    { atr: '3F', warnings: ['t0-missing'], expected: { convention: 'inverse', protocols: [0], historical: '' } },
+    // TS 12 is no convention; T0 = 34 announces TA1 (56) and TB1 (absent).
+    { atr: '12 34 56', warnings: ['ts-invalid', 'interface-bytes-missing'], expected: { atr: '123456', convention: 'unknown', Fi: 1488, Di: 32, historical: '' } },
+    // T0 = 8F announces 15 historical bytes and TD1; TD2 = 01 announces T=1, hence a TCK: none of them is there.
+    { atr: '3B 8F 80 01', warnings: ['tck-missing', 'historical-truncated'], expected: { protocols: [0, 1], historical: '', tckValid: null } },
+    // T0 = 9F: TA1 and TD1 announced; TD1 = 80 announces TD2, absent.
+    { atr: '3B 9F 95 80', warnings: ['interface-bytes-missing'], expected: { Fi: 512, Di: 16, protocols: [0], historical: '' } },
+    // One byte past K is read as a TCK (ATR_analysis does the same), two are extra bytes.
+    { atr: '3B751300004709EA900000', warnings: ['tck-unexpected', 'tck-invalid'], expected: { Di: 4, historical: '4709EA9000', tckValid: false } },
+    { atr: '3B751300004709EA90000000', warnings: ['trailing-bytes'], expected: { Di: 4, historical: '4709EA9000', tckValid: null } },
+    { atr: '3BD097FF81B1FE451F0700', warnings: ['tck-invalid'], expected: { tckValid: false, protocols: [1] } },
+  ];
+
+  it.each(ODD)('$atr → analysed, warnings $warnings, exit 0', async ({ atr, warnings, expected }) => {
+    const run = await runMain(['atr', '--json', atr]);
+    expect(run.code, run.stdout).toBe(0);
+    const [doc] = jsonLines(run.stdout);
+    expect(Object.keys(doc!).sort()).toEqual(CONTRACT_KEYS);
+    expect(doc).toMatchObject(expected);
+    const got = doc!.warnings as { code: string; message: string }[];
+    expect(got.map((w) => w.code).sort()).toEqual([...warnings].sort());
+    for (const w of got) expect(w.message).toMatch(/[a-zé]{3}/);
+  });
+
+  it('warnings in French by default, in English with --lang en, in the human output too', async () => {
+    const fr = await runMain(['atr', '3B 8F 80 01']);
+    expect(fr.stdout).toContain('⚠ TCK manque');
+    expect(fr.stdout).toContain('⚠ Octets historiques incomplets : 15 annoncés (T0), 0 présents.');
+    const en = await runMain(['atr', '--lang', 'en', '3B 8F 80 01']);
+    expect(en.stdout).toContain('⚠ TCK is missing');
+    expect(en.stdout).not.toMatch(/manque|présents/);
   });
 
   it('invalid and valid ATRs in one run: exit 8, but every valid one is still analysed', async () => {
@@ -180,11 +232,11 @@ describe('ecps atr: malformed ATRs', () => {
     expect((docs[2]!.card as { type: string }).type).toBe('vitale2');
   });
 
-  it('human output: French message for a malformed ATR, exit 8', async () => {
-    const run = await runMain(['atr', '3F']);
+  it('human output: French message for text that is not hexadecimal, exit 8', async () => {
+    const run = await runMain(['atr', '3G']);
     expect(run.code).toBe(8);
-    expect(run.stdout).toContain('ATR trop court');
-    expect(run.stdout).toContain('AtrTooShort');
+    expect(run.stdout).toContain('Ce n’est pas une ATR en hexadécimal');
+    expect(run.stdout).toContain('AtrNotHex');
   });
 
   it('no ATR at all is a usage error (2), in French', async () => {
@@ -244,9 +296,10 @@ describe('ecps atr: language', () => {
     expect(human.stdout).toContain('    Convention: inverse\n');
     expect(human.stdout).toContain('    Protocols: T=0\n');
     expect(human.stdout).toContain("    Card: French bank card (B0') (bank)\n");
-    const json = await runMain(['atr', '--json', '--lang=en', '3F', '3B751300004709EA9000']);
-    const [bad, good] = jsonLines(json.stdout);
-    expect((bad!.error as { message: string }).message).toBe('ATR too short: the format byte T0 is missing.');
+    const json = await runMain(['atr', '--json', '--lang=en', 'zz', '3B751300004709EA9000', '3F']);
+    const [bad, good, odd] = jsonLines(json.stdout);
+    expect((bad!.error as { message: string }).message).toBe('This is not a hexadecimal ATR (an even number of 0-9 A-F digits is expected).');
+    expect(odd!.warnings).toEqual([{ code: 't0-missing', message: 'T0 is missing: the ATR ends after TS.' }]);
     expect((good!.card as { label: string }).label).toBe('Vitale 2 card');
   });
 });

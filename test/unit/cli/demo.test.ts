@@ -113,3 +113,15 @@ describe('ecps companion --demo', () => {
     expect(run.stdout).toContain(`« ${SLOT1} » : Carte Vitale 2`);
   });
 });
+
+describe('ecps card: the evidence lines in the chosen language', () => {
+  it('French output has no English evidence line; English output has English ones', async () => {
+    const fr = await runMain(['card', '--demo']);
+    const frLines = fr.stdout.split('\n').filter((l) => l.startsWith('    · '));
+    expect(frLines.length).toBeGreaterThanOrEqual(4);
+    for (const line of frLines) expect(line).not.toMatch(/\b(matches|serial|issuer|not an)\b/);
+    expect(frLines.join('\n')).toContain('émetteur ANS 8025000001, n° de série');
+    const en = await runMain(['card', '--demo', '--lang', 'en', '--json']);
+    expect((jsonLines(en.stdout)[0]!.evidence as string[]).join('\n')).toContain('ANS issuer 8025000001, serial');
+  });
+});

@@ -93,8 +93,8 @@ describe('usage errors: exit 2, French message on stderr, nothing on stdout', ()
 describe('option values are not taken for the command name', () => {
   it('`ecps --lang en atr …` runs atr in English', async () => {
     const run = await runMain(['--lang', 'en', 'atr', '--json', '3F']);
-    expect(run.code).toBe(8);
-    expect(jsonLines(run.stdout)[0]).toMatchObject({ error: { code: 'AtrTooShort', message: 'ATR too short: the format byte T0 is missing.' } });
+    expect(run.code).toBe(0);
+    expect(jsonLines(run.stdout)[0]).toMatchObject({ warnings: [{ code: 't0-missing', message: 'T0 is missing: the ATR ends after TS.' }] });
   });
 
   it('`ecps --timeout 500 --demo --json card` runs card', async () => {

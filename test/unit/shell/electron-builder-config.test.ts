@@ -4,13 +4,16 @@
  * the preload and the renderer the main bundle loads). Packaging itself runs only in the hosted
  * workflow (.github/workflows/desktop.yml).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BUNDLE_SIDE_FILES, ELECTRON_MAIN_BUNDLE, ELECTRON_PRELOAD_BUNDLE, bundleElectron } from '../../../src-main/shell/electron-bundle';
+import { ELECTRON_SIDE_FILES } from '../../../tools/build.mjs';
+import { ensureBuilt } from '../../../tools/build-state.mjs';
+
+const ELECTRON_MAIN_BUNDLE = 'dist/electron/main.mjs';
+const ELECTRON_PRELOAD_BUNDLE = 'dist/electron/preload.cjs';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -110,29 +113,38 @@ describe('electron-builder.yml', () => {
     expect(path.posix.basename(ELECTRON_PRELOAD_BUNDLE)).toBe('preload.cjs');
   });
 
-  it('keeps Electron out of the dependencies (its postinstall downloads the binary) and `npm start` on the web shell here', () => {
-    expect(pkg.dependencies).not.toHaveProperty('electron');
-    expect(pkg.devDependencies).not.toHaveProperty('electron');
+  it('pins electron and electron-builder exactly in devDependencies (no install script downloads anything at npm ci)', () => {
+    for (const name of ['electron', 'electron-builder']) {
+      expect(pkg.devDependencies?.[name], name).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(pkg.dependencies ?? {}).not.toHaveProperty(name);
+    }
     expect(pkg.dependencies).toHaveProperty('pcsc-mini');
+    // Electron ≥ 45 fetches its binary when first asked for, not at install time.
+    const electronPkg = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/electron/package.json'), 'utf8')) as { version: string; scripts?: Record<string, string> };
+    expect(electronPkg.version).toBe(pkg.devDependencies?.electron);
+    expect(electronPkg.scripts?.postinstall).toBeUndefined();
+    expect(electronPkg.scripts?.install).toBeUndefined();
+  });
+
+  it('has the hosted workflow package with the versions of package.json, not versions of its own', () => {
+    const workflow = readFileSync(path.join(ROOT, '.github/workflows/desktop.yml'), 'utf8');
+    expect(workflow).not.toMatch(/npm install[^\n]*electron(-builder)?@/);
+    expect(workflow).not.toMatch(/ELECTRON(_BUILDER)?_VERSION:/);
+    expect(workflow).toContain('npm run dist');
   });
 });
 
-describe('npm run build:electron (bundleElectron)', () => {
+describe('npm run build:electron (tools/build.mjs, target electron)', () => {
   it('bundles main (ESM, electron + pcsc-mini external) and a self-contained CommonJS preload', async () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'ecps-electron-bundle-'));
-    try {
-      const { main, preload } = await bundleElectron({ outDir: out });
-      const mainJs = readFileSync(main, 'utf8');
-      expect(mainJs).toMatch(/from "electron"|from 'electron'/);
-      expect(mainJs).not.toContain('node_modules/pcsc-mini');
-      const preloadJs = readFileSync(preload, 'utf8');
-      // A sandboxed preload may require only Electron's renderer modules.
-      const requires = [...preloadJs.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
-      expect(new Set(requires)).toEqual(new Set(['electron']));
-      expect(preloadJs).toContain('exposeInMainWorld');
-      for (const side of BUNDLE_SIDE_FILES) expect(existsSync(path.join(out, side.to)), side.to).toBe(true);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
-  }, 30_000);
+    await ensureBuilt(['electron']);
+    const mainJs = readFileSync(path.join(ROOT, ELECTRON_MAIN_BUNDLE), 'utf8');
+    expect(mainJs).toMatch(/from "electron"|from 'electron'/);
+    expect(mainJs).not.toContain('node_modules/pcsc-mini');
+    const preloadJs = readFileSync(path.join(ROOT, ELECTRON_PRELOAD_BUNDLE), 'utf8');
+    // A sandboxed preload may require only Electron's renderer modules.
+    const requires = [...preloadJs.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    expect(new Set(requires)).toEqual(new Set(['electron']));
+    expect(preloadJs).toContain('exposeInMainWorld');
+    for (const side of ELECTRON_SIDE_FILES) expect(existsSync(path.join(ROOT, 'dist/electron', side.to)), side.to).toBe(true);
+  }, 60_000);
 });
