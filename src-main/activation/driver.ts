@@ -413,6 +413,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       if (show) this.emitUi({ type: 'qr', payload: qr.qrPayload, expiresAt: qr.expiresAt, generation, ...this.phonePageLink(qr.qrPayload) });
       return { payload: qr.qrPayload };
     } catch (error) {
+      if (!live()) return undefined; // stopped meanwhile (a newer QR, a cancel): nothing failed
       this.reportError(error);
       this.send({ type: 'cancel' });
       return undefined;

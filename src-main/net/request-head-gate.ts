@@ -17,12 +17,15 @@ import type http from 'node:http';
 import net from 'node:net';
 
 export type HeadVerdict = { ok: true } | { ok: false; status: 400 | 421 | 431; why: string };
+type RefusalStatus = 400 | 403 | 421 | 431;
 
 export interface RequestHeadGateOptions {
   /** The one acceptable Host value (`127.0.0.1:51234`, `[fe80::1]:4000`), known once listening. */
   expectedHost: () => string;
   /** Compare Host ignoring ASCII case (a phone may upper-case an IPv6 literal); default false. */
   hostCaseInsensitive?: boolean;
+  /** Status for a wrong Host (default 421 Misdirected Request; the pairing side answers 403). */
+  hostRefusalStatus?: 403 | 421;
   /** Default 16 KiB (Node's own default header limit). */
   maxHeadBytes?: number;
   /** Default 5 s. */
@@ -33,14 +36,16 @@ export interface RequestHeadGateOptions {
   onAccept?(socket: net.Socket): boolean;
 }
 
-const REASON: Record<400 | 421 | 431, string> = { 400: 'Bad Request', 421: 'Misdirected Request', 431: 'Request Header Fields Too Large' };
-const REFUSAL: Record<400 | 421 | 431, Buffer> = {
+const REASON: Record<RefusalStatus, string> = { 400: 'Bad Request', 403: 'Forbidden', 421: 'Misdirected Request', 431: 'Request Header Fields Too Large' };
+/** Encoded once: a hostile peer may ask for thousands a second. No CORS header, no body. */
+const REFUSAL: Record<RefusalStatus, Buffer> = {
   400: refusalBytes(400),
+  403: refusalBytes(403),
   421: refusalBytes(421),
   431: refusalBytes(431),
 };
 
-function refusalBytes(status: 400 | 421 | 431): Buffer {
+function refusalBytes(status: RefusalStatus): Buffer {
   return Buffer.from(`HTTP/1.1 ${status} ${REASON[status]}\r\nConnection: close\r\nContent-Length: 0\r\nCache-Control: no-store\r\n\r\n`, 'latin1');
 }
 
@@ -115,7 +120,7 @@ export async function listenBehindGate(
       socket.removeListener('data', onData);
       held.delete(socket);
     };
-    const refuse = (status: 400 | 421 | 431, why: string) => {
+    const refuse = (status: RefusalStatus, why: string) => {
       release();
       options.onRefused?.(why, status);
       socket.end(REFUSAL[status]);
@@ -131,7 +136,7 @@ export async function listenBehindGate(
       }
       if (end > maxHeadBytes) return refuse(431, 'head too large');
       const verdict = checkRequestHead(buffered.subarray(0, end), options.expectedHost(), options.hostCaseInsensitive === true);
-      if (!verdict.ok) return refuse(verdict.status, verdict.why);
+      if (!verdict.ok) return refuse(verdict.status === 421 ? (options.hostRefusalStatus ?? 421) : verdict.status, verdict.why);
       release();
       socket.pause();
       socket.unshift(buffered);

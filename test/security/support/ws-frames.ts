@@ -65,7 +65,7 @@ export interface RawWs {
   socket: net.Socket;
   /** Everything received so far (the 101 head included). */
   received(): Buffer;
-  /** Resolves when the server closed the TCP connection (or after `ms`), with all bytes received. */
+  /** Resolves once the server sent a close frame or closed the connection (or after `ms`), with all bytes received. */
   ended(ms?: number): Promise<Buffer>;
 }
 
@@ -93,7 +93,10 @@ export function rawUpgrade(port: number, requestHead: string): Promise<RawWs> {
         socket,
         received: () => Buffer.concat(chunks),
         async ended(ms = 3_000) {
-          await Promise.race([ended, new Promise((r) => setTimeout(r, ms))]);
+          const deadline = Date.now() + ms;
+          let closed = false;
+          void ended.then(() => (closed = true));
+          while (!closed && Date.now() < deadline && closeCodeIn(Buffer.concat(chunks)) === undefined) await new Promise((r) => setTimeout(r, 5));
           socket.destroy();
           return Buffer.concat(chunks);
         },
