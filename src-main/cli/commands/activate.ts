@@ -21,7 +21,7 @@ import { SandboxAuthority } from '../../../simulators/authority/sandbox-authorit
 import { usageError, type CliContext } from '../context';
 import { EXIT, exitCodeForError } from '../exit-codes';
 import { requireCps, withCardSession } from '../cps-session';
-import { LineInput } from './line-input';
+import { isWithdrawn, LineInput } from './line-input';
 import { EPOP_GUIDANCE } from '../../activation/without-card';
 
 export interface ActivateOptions {
@@ -151,8 +151,28 @@ async function drive(
       try {
         await what();
       } catch (error) {
+        if (isWithdrawn(error)) return; // the step it belonged to is over: nothing failed
         ctx.fail(error);
         stopWith(isEcpsError(error) ? exitCodeForError(error.code) : EXIT.failure);
+      }
+    };
+    /**
+     * The code and password questions belong to the step that asked them: when the flow leaves
+     * that step (the phone left, a new QR), the question is withdrawn so it does not take the
+     * next line typed — meant for the next phone's code or the password (issue 13 #6).
+     */
+    const questions = new Map<string, AbortController>();
+    const questionFor = (step: string): AbortSignal => {
+      questions.get(step)?.abort();
+      const controller = new AbortController();
+      questions.set(step, controller);
+      return controller.signal;
+    };
+    const withdrawOthers = (step: string) => {
+      for (const [asked, controller] of questions) {
+        if (asked === step) continue;
+        controller.abort();
+        questions.delete(asked);
       }
     };
     driver.on('event', (event) => {
@@ -176,22 +196,27 @@ async function drive(
             if (sms) emit(ctx, { event: 'sms', to: sms.to, code: sms.code }, ctx.t('activateSms', { to: sms.to, code: sms.code ?? '' }));
           }
           break;
-        case 'code-required':
+        case 'code-required': {
+          const signal = questionFor('code-entry');
           void ask(async () => {
-            const code = await input.ask(ctx.t('activatePromptCode'), false);
+            const code = await input.ask(ctx.t('activatePromptCode'), false, signal);
             if (code === undefined) throw usageError('activateInputEnded');
             await driver.enterCode(code);
           });
           break;
-        case 'password-required':
+        }
+        case 'password-required': {
+          const signal = questionFor('choosing-password');
           void ask(async () => {
-            const first = await input.ask(ctx.t('activatePromptPassword'), true);
-            const second = first === undefined ? undefined : await input.ask(ctx.t('activatePromptPasswordAgain'), true);
+            const first = await input.ask(ctx.t('activatePromptPassword'), true, signal);
+            const second = first === undefined ? undefined : await input.ask(ctx.t('activatePromptPasswordAgain'), true, signal);
             if (first === undefined || second === undefined) throw usageError('activateInputEnded');
             driver.choosePassword(first, second);
           });
           break;
+        }
         case 'state':
+          withdrawOthers(event.step);
           onStep(event.step);
           break;
         case 'end':
