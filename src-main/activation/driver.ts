@@ -155,8 +155,9 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
   confirmRequest(): void {
     this.send({ type: 'request-sent-confirmed' });
   }
-  cardRemoved(): void {
-    this.send({ type: 'card-removed' });
+  /** The card left the reader, or (`service-down`) the PC/SC service stopped under it. */
+  cardRemoved(reason?: 'service-down'): void {
+    this.send(reason ? { type: 'card-removed', reason } : { type: 'card-removed' });
   }
   retry(): void {
     this.send({ type: 'retry' });

@@ -67,6 +67,8 @@ export async function runActivate(ctx: CliContext, options: ActivateOptions): Pr
       const driver = new ActivationDriver({ flow: 'with-card', authority, card: cps, pairing, lang: ctx.lang });
       const unsubscribe = session.port.onEvent((event) => {
         if ((event.type === 'card-removed' || event.type === 'reader-removed') && event.reader === session.reader) driver.cardRemoved();
+        // pcscd stopped: the card is out of reach even though no reader event says so (issue 13 #9).
+        if (event.type === 'service-down') driver.cardRemoved('service-down');
       });
       try {
         return await drive(ctx, driver, input, authority, options, async () => {
@@ -178,7 +180,7 @@ async function drive(
     driver.on('event', (event) => {
       print(ctx, event);
       if (event.type === 'error') lastError = event;
-      if (event.type === 'error' && event.code === 'CardRemoved') cardPulled = true;
+      if (event.type === 'error' && (event.code === 'CardRemoved' || event.code === 'ReaderServiceStopped')) cardPulled = true;
       switch (event.type) {
         case 'qr':
           if (authority instanceof SandboxAuthority && !ctx.json) ctx.line(ctx.t('activateQrHint', { payload: event.payload }));
@@ -226,8 +228,9 @@ async function drive(
     });
     const onStep = (step: string) => {
       if (step === 'card-ready' && cardPulled) {
-        // The card left: the flow starts over at the PIN; the command stops with the reason.
-        return stopWith(EXIT.cardError);
+        // The card left (or PC/SC stopped): the flow starts over at the PIN; the command stops
+        // with the reason (exit 6, or 3 for the service).
+        return stopWith(lastError?.code === 'ReaderServiceStopped' ? EXIT.serviceUnavailable : EXIT.cardError);
       }
       if (step === 'cgu') {
         const cgu = cguText();
