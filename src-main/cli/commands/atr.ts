@@ -20,7 +20,18 @@ export type AtrReport =
       tckValid: boolean | null;
       card: { type: string; label: string };
     }
-  | { atr: string; error: { code: string; message: string } };
+  | { atr: string; inputLength?: number; error: { code: string; message: string } };
+
+/**
+ * How much of a refused input an error line repeats: an ATR is at most 33 bytes (66 hex
+ * digits, ISO 7816-3 §8.2). Before, the whole input came back — 20 MiB in, 20 MiB out
+ * (issue 13 #11); now the start, an ellipsis, and `inputLength` (characters) in JSON.
+ */
+export const MAX_ATR_ECHO = 66;
+
+function echoOf(text: string): { atr: string; inputLength?: number } {
+  return text.length <= MAX_ATR_ECHO ? { atr: text } : { atr: `${text.slice(0, MAX_ATR_ECHO)}…`, inputLength: text.length };
+}
 
 /** What the human output adds to the report (not part of the JSON contract). */
 export interface AtrInterfaceDetails {
@@ -41,7 +52,7 @@ export function analyseAtr(text: string, lang: Lang): AtrAnalysis {
   const bytes = parseHex(clean);
   if (!bytes) {
     const err = new EcpsError('AtrNotHex', { message: localized('atrNotHex') });
-    return { report: { atr: clean, error: { code: err.code, message: err.text(lang) } } };
+    return { report: { ...echoOf(clean), error: { code: err.code, message: err.text(lang).slice(0, 300) } } };
   }
   const atr = toHex(bytes, '');
   let parsed: ParsedAtr;
@@ -49,7 +60,7 @@ export function analyseAtr(text: string, lang: Lang): AtrAnalysis {
     parsed = parseAtr(bytes);
   } catch (error) {
     const err = asEcpsError(error);
-    return { report: { atr, error: { code: err.code, message: err.text(lang) } } };
+    return { report: { ...echoOf(atr), error: { code: err.code, message: err.text(lang).slice(0, 300) } } };
   }
   const card = identifyAtr(bytes);
   const report: AtrReport = {
@@ -72,6 +83,7 @@ export function analyseAtr(text: string, lang: Lang): AtrAnalysis {
 function printHuman(ctx: CliContext, { report, details }: AtrAnalysis): void {
   ctx.line(`${ctx.t('atrLabel')} ${report.atr}`);
   if ('error' in report) {
+    if (report.inputLength !== undefined) ctx.line(`    ${ctx.t('atrInputLength', { n: report.inputLength })}`);
     ctx.line(`    ⚠ ${report.error.message} (${report.error.code})`);
     return;
   }
