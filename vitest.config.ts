@@ -42,6 +42,22 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        // Hostile batteries against the real web shell and pairing server, and the Electron
+        // hardening checks (issue 13). Real sockets and servers: one process per file, like the
+        // integration tests, and after the unit tests for the same reason.
+        test: {
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          isolate: true,
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -430,6 +430,8 @@ export const WIRE_CLOSE = {
   unauthorized: 4401,
   /** Not JSON, not a request, binary frame. */
   badFrame: 4400,
-  /** No auth frame in time. */
+  /** No auth frame in time (or evicted, still unauthenticated, by newer sockets). */
   authTimeout: 4408,
+  /** Authenticated, but the shell already serves its maximum of pages. */
+  tooManyClients: 4429,
 } as const;

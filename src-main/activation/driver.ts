@@ -155,8 +155,9 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
   confirmRequest(): void {
     this.send({ type: 'request-sent-confirmed' });
   }
-  cardRemoved(): void {
-    this.send({ type: 'card-removed' });
+  /** The card left the reader, or (`service-down`) the PC/SC service stopped under it. */
+  cardRemoved(reason?: 'service-down'): void {
+    this.send(reason ? { type: 'card-removed', reason } : { type: 'card-removed' });
   }
   retry(): void {
     this.send({ type: 'retry' });
@@ -413,6 +414,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       if (show) this.emitUi({ type: 'qr', payload: qr.qrPayload, expiresAt: qr.expiresAt, generation, ...this.phonePageLink(qr.qrPayload) });
       return { payload: qr.qrPayload };
     } catch (error) {
+      if (!live()) return undefined; // stopped meanwhile (a newer QR, a cancel): nothing failed
       this.reportError(error);
       this.send({ type: 'cancel' });
       return undefined;

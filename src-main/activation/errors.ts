@@ -47,6 +47,16 @@ export const activationErrors = defineErrorCatalog({
     message: { fr: 'La carte a été retirée du lecteur : l’activation reprend au code porteur.', en: 'The card was removed: the activation starts again at the PIN.' },
     remedy: { fr: 'Réinsérez la carte CPS et saisissez à nouveau votre code porteur.', en: 'Insert the CPS card again and enter your PIN again.' },
   },
+  ReaderServiceStopped: {
+    message: {
+      fr: 'Le service des cartes à puce (PC/SC) s’est arrêté : le lecteur et la carte ne sont plus accessibles, l’activation reprend au code porteur.',
+      en: 'The smart card service (PC/SC) stopped: the reader and the card can no longer be reached, the activation starts again at the PIN.',
+    },
+    remedy: {
+      fr: 'Redémarrez le service des cartes à puce (Windows : service « Carte à puce » ; Linux : sudo systemctl restart pcscd), vérifiez le lecteur, puis saisissez à nouveau votre code porteur.',
+      en: 'Restart the smart card service (Windows: "Smart Card" service; Linux: sudo systemctl restart pcscd), check the reader, then enter your PIN again.',
+    },
+  },
   CardNotResponding: {
     message: { fr: 'La carte n’a pas signé la demande à temps.', en: 'The card did not sign the request in time.' },
     remedy: { fr: 'Retirez et réinsérez la carte, puis saisissez à nouveau votre code porteur.', en: 'Remove and reinsert the card, then enter your PIN again.' },

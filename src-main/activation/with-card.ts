@@ -37,7 +37,8 @@ export type WithCardEvent =
   | { readonly type: 'pin-verified'; readonly triesLeft: number }
   /** The card refused the PIN; 0 left means it is now blocked. */
   | { readonly type: 'pin-failed'; readonly triesLeft: number }
-  | { readonly type: 'card-removed' }
+  /** The card left the reader; `service-down`: the PC/SC service itself stopped (card unreachable). */
+  | { readonly type: 'card-removed'; readonly reason?: 'service-down' }
   | { readonly type: 'cgu-accepted'; readonly version: string }
   | { readonly type: 'challenge-received'; readonly activationId: string; readonly challenge: string }
   | { readonly type: 'challenge-signed'; readonly signature: string }
@@ -93,6 +94,9 @@ export const WITH_CARD_TIMINGS: WithCardTimings = {
 
 type S = WithCardState;
 type E = WithCardEvent;
+
+const cardGoneError = (e: Extract<E, { type: 'card-removed' }>): ActivationErrorCode =>
+  e.reason === 'service-down' ? 'ReaderServiceStopped' : 'CardRemoved';
 
 export function createWithCardFlow(overrides: Partial<WithCardTimings> = {}) {
   const t: WithCardTimings = { ...WITH_CARD_TIMINGS, ...overrides };
@@ -159,7 +163,7 @@ export function createWithCardFlow(overrides: Partial<WithCardTimings> = {}) {
           e.triesLeft <= 0
             ? { state: go(s, 'failed', now, { pinTriesLeft: 0, error: stateError('PinBlocked') }), effects: [] }
             : refuse(s, stateError('PinIncorrect', { n: e.triesLeft }), { pinTriesLeft: e.triesLeft }),
-        'card-removed': (s) => refuse(s, stateError('CardRemoved')),
+        'card-removed': (s, e) => refuse(s, stateError(cardGoneError(e))),
       },
     },
     cgu: {
@@ -229,9 +233,9 @@ export function createWithCardFlow(overrides: Partial<WithCardTimings> = {}) {
     cancelled: { on: { restart: (_s, _e, now) => ({ state: initial(now), effects: [] }) }, terminal: true },
   };
 
-  // Card pulled out: accepted in every step after the PIN and before the end.
-  const cardRemoved = (_s: S, _e: unknown, now: number): Outcome<S> => ({
-    state: { ...initial(now), error: stateError('CardRemoved') },
+  // Card pulled out (or PC/SC gone): accepted in every step after the PIN and before the end.
+  const cardRemoved = (_s: S, e: Extract<E, { type: 'card-removed' }>, now: number): Outcome<S> => ({
+    state: { ...initial(now), error: stateError(cardGoneError(e)) },
     effects: [{ type: 'cleanup', reason: 'card-removed' }],
   });
   for (const step of WITH_CARD_STEPS) {

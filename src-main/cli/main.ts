@@ -208,11 +208,19 @@ const COMMANDS: Record<string, Command> = {
       }),
   },
   phone: {
-    options: { stdin: { type: 'boolean' }, 'relay-only': { type: 'boolean' }, web: { type: 'boolean' }, port: { type: 'string' }, bind: { type: 'string' } },
+    options: {
+      stdin: { type: 'boolean' },
+      'payload-stdin': { type: 'boolean' },
+      'relay-only': { type: 'boolean' },
+      web: { type: 'boolean' },
+      port: { type: 'string' },
+      bind: { type: 'string' },
+    },
     maxArgs: 1,
     run: async (ctx, v, args) =>
       (await commands.phone()).runPhone(ctx, {
         ...(args[0] !== undefined ? { payload: args[0] } : {}),
+        ...(v['payload-stdin'] === true ? { payloadStdin: true } : {}),
         stdin: v.stdin === true,
         relayOnly: v['relay-only'] === true,
         ...(v.web === true ? { web: { ...(v.port !== undefined ? { port: v.port as string } : {}), ...(v.bind !== undefined ? { bind: v.bind as string } : {}) } } : {}),

@@ -54,8 +54,9 @@ Commandes :
            [--accept-cgu] [--stdin] | activate --without-card [--national-id N]
                           activation de la e-CPS (avec la carte : code porteur, CGU, QR code,
                           code du téléphone, mot de passe ; --stdin : une réponse par ligne)
-  phone <ecps1:…> [--stdin] [--relay-only]
-                          téléphone de référence (l’application e-CPS simulée)
+  phone - | <ecps1:…> [--stdin] [--relay-only]
+                          téléphone de référence (l’application e-CPS simulée) ; « - » :
+                          le contenu du QR code lu sur l’entrée standard (invisible dans ps)
   phone --web [--port N] [--bind ADRESSE]
                           sert la page web du téléphone de référence (démonstration)
   authority [--port N] [--host 127.0.0.1] [--data DOSSIER]
@@ -128,6 +129,7 @@ Options générales :
   cardNamedFromList: 'ATR absente de la base de Compagnon e-CPS ; {file} (pcsc-tools) : {names}',
   atrCardFromList: 'absente de la base de Compagnon e-CPS ; nommée d’après {file} (pcsc-tools)',
   atrReadStdin: 'Lecture des ATR sur l’entrée standard (une par ligne)…',
+  atrInputLength: '(entrée de {n} caractères, coupée ci-dessus)',
   simulateInserted: 'Carte virtuelle « {label} » insérée dans le lecteur virtuel (port {port}). Ctrl-C pour la retirer.',
   simulateRemoved: 'Carte retirée du lecteur virtuel.',
   simulateWaiting: 'En attente du lecteur virtuel vpcd sur le port {port} (pcscd est-il démarré ?)…',
@@ -204,7 +206,7 @@ Options générales :
   activateBadBind: '--bind {value} : une adresse IP d’une interface de cet ordinateur est attendue',
   activateBadAuthority: '--authority {value} : « sandbox » ou une adresse http(s):// est attendue',
   activateInputEnded: 'l’entrée standard s’est terminée avant la réponse attendue (--stdin : une ligne par question)',
-  activateQrHint: 'Avec le téléphone de référence : ecps phone {payload}',
+  activateQrHint: 'Avec le téléphone de référence : lancez « ecps phone - » et collez-y {payload}',
   activateQrPayload: 'Contenu du QR code : {payload}',
   activateEmail: 'E-mail (bac à sable) envoyé à {to} — QR code : {payload}',
   activateSms: 'SMS (bac à sable) envoyé au {to} : code {code}',
@@ -218,7 +220,9 @@ Options générales :
   activatePromptNationalId: 'Numéro RPPS : ',
   activateCguTitle: 'Conditions générales d’utilisation (version {version}) :',
   activateCguAsk: 'Acceptez-vous ces conditions ? [o/N] : ',
-  phoneMissingPayload: 'indiquez le contenu du QR code : ecps phone <ecps1:…>',
+  phoneMissingPayload: 'indiquez le contenu du QR code : ecps phone - (puis collez-le, ou envoyez-le sur l’entrée standard), ou ecps phone <ecps1:…>',
+  phonePayloadTwice: 'le contenu du QR code est lu sur l’entrée standard (-, --payload-stdin) : ne le donnez pas aussi en argument',
+  phonePromptPayload: 'Contenu du QR code (ecps1:…) : ',
   phoneConnected: 'Connecté à l’ordinateur ({via}).',
   phoneCode: 'Code à saisir sur l’ordinateur : {code}',
   phoneCodeConfirmed: 'Code confirmé par l’ordinateur.',
@@ -297,8 +301,9 @@ Commands:
            [--accept-cgu] [--stdin] | activate --without-card [--national-id N]
                           e-CPS activation (with the card: PIN, terms, QR code, the
                           phone's code, password; --stdin: one answer per line)
-  phone <ecps1:…> [--stdin] [--relay-only]
-                          reference phone (the e-CPS app, simulated)
+  phone - | <ecps1:…> [--stdin] [--relay-only]
+                          reference phone (the e-CPS app, simulated); "-": the QR code
+                          content read from standard input (not visible in ps)
   phone --web [--port N] [--bind ADDRESS]
                           serves the reference phone's web page (demos)
   authority [--port N] [--host 127.0.0.1] [--data FOLDER]
@@ -372,6 +377,7 @@ General options:
   cardNamedFromList: 'ATR not in Compagnon e-CPS’s knowledge base; {file} (pcsc-tools): {names}',
   atrCardFromList: 'not in Compagnon e-CPS’s knowledge base; named from {file} (pcsc-tools)',
   atrReadStdin: 'Reading ATRs from standard input (one per line)…',
+  atrInputLength: '(input of {n} characters, cut above)',
   simulateInserted: 'Virtual card "{label}" inserted in the virtual reader (port {port}). Ctrl-C to remove it.',
   simulateRemoved: 'Card removed from the virtual reader.',
   simulateWaiting: 'Waiting for the vpcd virtual reader on port {port} (is pcscd running?)…',
@@ -448,7 +454,7 @@ General options:
   activateBadBind: '--bind {value}: an IP address of one of this computer’s interfaces is expected',
   activateBadAuthority: '--authority {value}: "sandbox" or an http(s):// address is expected',
   activateInputEnded: 'standard input ended before the expected answer (--stdin: one line per question)',
-  activateQrHint: 'With the reference phone: ecps phone {payload}',
+  activateQrHint: 'With the reference phone: run "ecps phone -" and paste {payload}',
   activateQrPayload: 'QR code content: {payload}',
   activateEmail: 'E-mail (sandbox) sent to {to} — QR code: {payload}',
   activateSms: 'SMS (sandbox) sent to {to}: code {code}',
@@ -462,7 +468,9 @@ General options:
   activatePromptNationalId: 'RPPS number: ',
   activateCguTitle: 'Terms of use (version {version}):',
   activateCguAsk: 'Do you accept these terms? [y/N]: ',
-  phoneMissingPayload: 'give the QR code content: ecps phone <ecps1:…>',
+  phoneMissingPayload: 'give the QR code content: ecps phone - (then paste it, or send it on standard input), or ecps phone <ecps1:…>',
+  phonePayloadTwice: 'the QR code content is read from standard input (-, --payload-stdin): do not give it as an argument too',
+  phonePromptPayload: 'QR code content (ecps1:…): ',
   phoneConnected: 'Connected to the computer ({via}).',
   phoneCode: 'Code to type on the computer: {code}',
   phoneCodeConfirmed: 'Code confirmed by the computer.',

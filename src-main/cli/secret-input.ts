@@ -41,16 +41,21 @@ export async function readSecretLines(stdin: NodeJS.ReadableStream, count: numbe
   return secrets;
 }
 
-/** Prompts on stderr and reads one secret from the terminal in raw mode, echoing nothing. */
-export function readSecretFromTerminal(io: CliIo, prompt: string): Promise<Uint8Array | undefined> {
+/**
+ * Prompts on stderr and reads one secret from the terminal in raw mode, echoing nothing.
+ * `signal` withdraws the question (resolves undefined, what was typed so far wiped).
+ */
+export function readSecretFromTerminal(io: CliIo, prompt: string, signal?: AbortSignal): Promise<Uint8Array | undefined> {
   const input = io.stdin as TtyInput;
-  if (!input.isTTY || typeof input.setRawMode !== 'function') return Promise.resolve(undefined);
+  if (!input.isTTY || typeof input.setRawMode !== 'function' || signal?.aborted) return Promise.resolve(undefined);
   const setRaw = input.setRawMode.bind(input);
   io.stderr(prompt);
   const buffer = new Uint8Array(MAX_SECRET);
   let length = 0;
   return new Promise((resolve) => {
+    const withdraw = () => finish(undefined);
     const finish = (value: Uint8Array | undefined) => {
+      signal?.removeEventListener('abort', withdraw);
       input.removeListener('data', onData);
       setRaw(false);
       input.pause();
@@ -71,6 +76,7 @@ export function readSecretFromTerminal(io: CliIo, prompt: string): Promise<Uint8
     setRaw(true);
     input.resume();
     input.on('data', onData);
+    signal?.addEventListener('abort', withdraw, { once: true });
   });
 }
 

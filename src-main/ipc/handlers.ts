@@ -248,6 +248,8 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
   const unsubscribePort = port.onEvent((event: ReaderEvent) => {
     if (event.type === 'card-removed' || event.type === 'reader-removed' || event.type === 'card-inserted') cardCache.delete(event.reader);
     if ((event.type === 'card-removed' || event.type === 'reader-removed') && activation?.reader === event.reader) activation.driver.cardRemoved();
+    // pcscd stopped under a running activation: said at once, not left waiting (issue 13 #9).
+    if (event.type === 'service-down' && activation?.cps) activation.driver.cardRemoved('service-down');
     const change = 'reader' in event ? { type: event.type, reader: event.reader } : { type: event.type };
     changeChain = changeChain
       .then(async () => emit('readers.changed', { ...(await snapshot()), change }))

@@ -12,6 +12,9 @@ export const pairingErrors = defineErrorCatalog({
   PairingNotStarted: {
     message: { fr: 'Aucun appairage de téléphone n’est en cours.', en: 'No phone pairing is running.' },
   },
+  PairingStopped: {
+    message: { fr: 'L’appairage du téléphone a été arrêté avant que le QR code ne s’affiche.', en: 'Phone pairing was stopped before the QR code was shown.' },
+  },
   PairingListenFailed: {
     message: { fr: 'Impossible d’ouvrir la connexion locale pour le téléphone sur cette interface réseau.', en: 'Cannot open the local connection for the phone on this network interface.' },
     remedy: {

@@ -7,11 +7,14 @@
  * (electron-anchors.md rule 3), `maxPayload` 16 KiB (ws default is 100 MiB) and no
  * permessage-deflate (a compressed frame can inflate far beyond its wire size).
  * Node's header limits are tightened too: ws CVE-2024-37890 crashed servers with many headers.
+ * The request head is checked as raw bytes first (src-main/net/request-head-gate.ts): exactly
+ * one Host, byte-exact (no trailing space), at most one Origin, no folded or bare-LF lines.
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, PAIR_PATH } from '../../src-shared/pairing-protocol';
+import { listenBehindGate, type GatedListener } from '../net/request-head-gate';
 import { pairingErrors } from './errors';
 import { checkUpgrade, hostFor } from './upgrade-guard';
 
@@ -40,7 +43,6 @@ export const MAX_PENDING_PER_PEER = 4;
  */
 export const MAX_FIRST_FRAME_BYTES = 1024;
 
-/** Refusals, encoded once: a hostile peer may ask for thousands a second. */
 /** `ok`, `more` (header incomplete) or `too-big`, from the first bytes of a client frame (RFC 6455 §5.2). */
 export function firstFrameVerdict(header: Buffer, maxBytes: number): 'ok' | 'more' | 'too-big' {
   if (header.length < 2) return 'more';
@@ -97,7 +99,7 @@ function refuse(socket: Socket, status: 400 | 403 | 404): void {
 
 export class PairingListener {
   private constructor(
-    private readonly server: http.Server,
+    private readonly gate: GatedListener,
     private readonly wss: WebSocketServer,
     readonly address: string,
     readonly port: number,
@@ -132,13 +134,12 @@ export class PairingListener {
       if (n > 0) pending.set(peer, n);
       else pending.delete(peer);
     };
-    server.on('connection', (socket: Socket) => {
+    const admit = (socket: Socket): boolean => {
       const peer = socket.remoteAddress ?? '';
       const n = (pending.get(peer) ?? 0) + 1;
       if (n > MAX_PENDING_PER_PEER) {
         options.onRefused?.('too many connections from one peer');
-        socket.destroy();
-        return;
+        return false;
       }
       pending.set(peer, n);
       let counted = true;
@@ -149,15 +150,32 @@ export class PairingListener {
       };
       socket.once('close', done);
       upgraded.set(socket, done);
-    });
+      return true;
+    };
 
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (cause) => reject(pairingErrors.create('PairingListenFailed', { details: { bindAddress: options.bindAddress }, cause })));
-      server.listen({ host: options.bindAddress, port: 0, exclusive: true }, () => resolve());
-    });
-    const port = (server.address() as { port: number }).port;
-    const listener = new PairingListener(server, wss, options.bindAddress, port);
-    const policy = { expectedHost: hostFor(options.bindAddress, port), allowedOrigins: options.allowedOrigins };
+    let expectedHost = '';
+    let gate: GatedListener;
+    try {
+      gate = await listenBehindGate(
+        server,
+        { host: options.bindAddress, port: 0 },
+        {
+          expectedHost: () => expectedHost,
+          hostCaseInsensitive: true, // an IPv6 literal may come back in another case
+          hostRefusalStatus: 403,
+          maxHeadBytes: 8 * 1024,
+          headTimeoutMs: 5_000,
+          onAccept: admit,
+          onRefused: (why) => options.onRefused?.(why),
+        },
+      );
+    } catch (cause) {
+      throw pairingErrors.create('PairingListenFailed', { details: { bindAddress: options.bindAddress }, cause });
+    }
+    const port = gate.port;
+    expectedHost = hostFor(options.bindAddress, port);
+    const listener = new PairingListener(gate, wss, options.bindAddress, port);
+    const policy = { expectedHost, allowedOrigins: options.allowedOrigins };
 
     server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
       socket.on('error', () => socket.destroy());
@@ -182,16 +200,13 @@ export class PairingListener {
   }
 
   get listening(): boolean {
-    return this.server.listening;
+    return this.gate.listening;
   }
 
   /** Stops listening. Already upgraded sockets are the session's to close. */
   close(): Promise<void> {
-    if (!this.server.listening) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections(); // plain HTTP keep-alives; upgraded sockets are detached
-      this.wss.close();
-    });
+    if (!this.gate.listening) return Promise.resolve();
+    this.wss.close();
+    return this.gate.close();
   }
 }

@@ -69,6 +69,13 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
   private password: PasswordStep = undefined as never;
   private generation = 0;
   private tearingDown = false;
+  /**
+   * Between start() and stop(), whatever the phase: a rotation passes through 'stopped' while
+   * its old listener closes, and a stop() arriving then must still win — before, it saw
+   * 'stopped', did nothing, and the rotation then opened a listener no QR showed, alive for the
+   * QR's 90 s (issue 13 #8), keeping the process alive that long (#5).
+   */
+  private running = false;
 
   get phase(): PairingPhase {
     return this.phaseNow;
@@ -80,7 +87,8 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
   }
 
   async start(options: PairingStartOptions = {}): Promise<{ qrPayload: string; expiresAt: number }> {
-    if (this.phaseNow !== 'stopped') throw pairingErrors.create('PairingAlreadyStarted');
+    if (this.phaseNow !== 'stopped' || this.running) throw pairingErrors.create('PairingAlreadyStarted');
+    this.running = true;
     this.options = {
       bindAddress: options.bindAddress ?? '127.0.0.1',
       ttlMs: options.ttlMs ?? 90_000,
@@ -93,13 +101,17 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
       ...(options.relay ? { relay: options.relay } : {}),
     };
     this.password = new PasswordStep(this.options.crypto, this.options.passwordIterations);
-    return this.open('start');
+    const qr = await this.open('start');
+    if (!qr) throw pairingErrors.create('PairingStopped');
+    return qr;
   }
 
   /** A fresh QR (new token, key, port); whatever phone was connected is disconnected. */
-  renew(): Promise<{ qrPayload: string; expiresAt: number }> {
-    if (this.phaseNow === 'stopped') throw pairingErrors.create('PairingNotStarted');
-    return this.rotate('renew', PairingClose.Reset);
+  async renew(): Promise<{ qrPayload: string; expiresAt: number }> {
+    if (!this.running) throw pairingErrors.create('PairingNotStarted');
+    const qr = await this.rotate('renew', PairingClose.Reset);
+    if (!qr) throw pairingErrors.create('PairingStopped');
+    return qr;
   }
 
   /** The user typed the code the phone shows. Constant-time comparison; 3 misses → new QR. */
@@ -141,8 +153,11 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
     this.phone.send({ type: 'data', topic, body });
   }
 
+  /** Nothing listens, no phone stays connected, no timer is left, even in the middle of a rotation. */
   async stop(): Promise<void> {
-    if (this.phaseNow === 'stopped') return;
+    if (!this.running) return;
+    this.running = false;
+    // teardown bumps the generation: a rotation or a start in flight sees it and opens nothing.
     await this.teardown(PairingClose.Stopped, 'stopped');
     this.phaseNow = 'stopped';
     this.emit('closed', { reason: 'stopped' });
@@ -156,7 +171,15 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
     const crypto = this.options.crypto;
     const phoneKey = fromBase64Url(hello.phoneKey)!;
     if (!crypto.equal(crypto.helloAuth(this.token, phoneKey), fromBase64Url(hello.auth)!)) {
-      if (++this.failedHellos >= this.options.maxFailedHellos) setImmediate(() => void this.rotate('too-many-attempts', PairingClose.Reset));
+      // One rotation per `maxFailedHellos` bad hellos on this QR: exactly at the limit, and only
+      // if the QR is still this one when it runs. Before, every bad hello past the limit queued
+      // its own rotation (200 at once → 45 QRs in 1.5 s, issue 13 #7).
+      if (++this.failedHellos === this.options.maxFailedHellos) {
+        const generation = this.generation;
+        setImmediate(() => {
+          if (generation === this.generation && this.phaseNow === 'waiting') void this.rotate('too-many-attempts', PairingClose.Reset);
+        });
+      }
       return PairingClose.BadToken;
     }
     let secrets: PairingSecrets;
@@ -207,6 +230,7 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
     this.phone = undefined;
     this.emit('phone-lost', { code, why });
     if (this.phaseNow === 'verified') {
+      this.running = false;
       void this.teardown(PairingClose.Normal, 'done').then(() => {
         this.phaseNow = 'stopped';
         this.emit('closed', { reason: 'phone-lost' });
@@ -240,27 +264,37 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
     this.requestPasswordIfReady();
   }
 
-  private async open(reason: QrReason): Promise<{ qrPayload: string; expiresAt: number }> {
+  /** A new QR and its listener; undefined when stop() came meanwhile (then nothing is left open). */
+  private async open(reason: QrReason): Promise<{ qrPayload: string; expiresAt: number } | undefined> {
     const { crypto, bindAddress, ttlMs, relay } = this.options;
+    if (!this.running) return undefined;
     const generation = ++this.generation;
+    let listener: PairingListener;
     try {
-      this.listener = await PairingListener.open({
+      listener = await PairingListener.open({
         bindAddress,
         allowedOrigins: this.options.allowedOrigins,
         onConnection: (ws, peer) => this.accept(ws, 'direct', peer),
         onRefused: (why) => this.emit('refused', { code: 0, why, via: 'upgrade' }),
       });
     } catch (error) {
+      if (generation !== this.generation || !this.running) return undefined;
+      this.running = false;
       this.phaseNow = 'stopped';
       this.emit('closed', { reason: 'listen-failed', error });
       throw error;
     }
+    if (generation !== this.generation || !this.running) {
+      await listener.close();
+      return undefined;
+    }
+    this.listener = listener;
     this.token = crypto.randomBytes(TOKEN_BYTES);
     this.keyPair = crypto.generateKeyPair();
     const expiresAt = Date.now() + ttlMs;
     const relaySession = relay ? toBase64Url(crypto.randomBytes(16)) : undefined;
     const qrPayload = encodeQrPayload({
-      direct: this.listener.url,
+      direct: listener.url,
       ...(relay && relaySession ? { relay: { url: relay.url, session: relaySession } } : {}),
       token: this.token,
       desktopKey: this.keyPair.publicKey,
@@ -338,13 +372,14 @@ export class PairingSession extends EventEmitter<PairingEvents> implements LinkH
       await this.rotate('expired', PairingClose.Expired);
       return;
     }
+    this.running = false;
     await this.teardown(PairingClose.Expired, 'QR expired');
     this.phaseNow = 'stopped';
     this.emit('expired');
     this.emit('closed', { reason: 'expired' });
   }
 
-  private async rotate(reason: QrReason, closeCode: number): Promise<{ qrPayload: string; expiresAt: number }> {
+  private async rotate(reason: QrReason, closeCode: number): Promise<{ qrPayload: string; expiresAt: number } | undefined> {
     await this.teardown(closeCode, reason);
     return this.open(reason);
   }

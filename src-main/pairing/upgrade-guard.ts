@@ -23,10 +23,12 @@ export function hostFor(address: string, port: number): string {
 }
 
 export function checkUpgrade(
-  request: { url?: string | undefined; headers: Record<string, string | string[] | undefined> },
+  request: { url?: string | undefined; method?: string | undefined; headers: Record<string, string | string[] | undefined> },
   policy: UpgradePolicy,
 ): UpgradeVerdict {
+  // The raw request target, exactly: no query, no dot segment, no encoding (no normalisation).
   if (request.url !== PAIR_PATH) return { ok: false, status: 404, why: 'path' };
+  if (request.method !== undefined && request.method !== 'GET') return { ok: false, status: 400, why: 'method' };
   const host = request.headers.host;
   if (typeof host !== 'string' || host.toLowerCase() !== policy.expectedHost.toLowerCase()) {
     return { ok: false, status: 403, why: 'host' };

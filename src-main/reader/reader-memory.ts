@@ -13,7 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { readSmallTextFile, SmallFileRefused } from '../settings/small-file';
 import type { ReaderStrategy } from './fallback-strategy';
+
+/** Remembered strategies of a few readers: kilobytes. A bigger file is not ours. */
+const MAX_MEMORY_BYTES = 1024 * 1024;
 
 export const READER_MEMORY_FILE = 'reader-strategies.json';
 
@@ -111,9 +115,12 @@ export class ReaderMemory {
     if (this.cache) return this.cache;
     let text: string;
     try {
-      text = await fs.readFile(this.file, 'utf8');
+      // Bounded, regular files only (a link to /dev/zero must not hang the diagnosis).
+      text = readSmallTextFile(this.file, MAX_MEMORY_BYTES);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && !(error instanceof SmallFileRefused)) throw error;
+      if (error instanceof SmallFileRefused) await fs.rename(this.file, `${this.file}.refused-${Date.now()}`).catch(() => undefined);
       this.cache = new Map();
       return this.cache;
     }

@@ -33,6 +33,23 @@ export const settingsErrors = defineErrorCatalog({
     },
     remedy: { fr: 'Enregistrez vos réglages à nouveau : le fichier sera remplacé.', en: 'Save your settings again: the file will be replaced.' },
   },
+  SettingsFileNotRegular: {
+    message: {
+      fr: 'Le fichier des réglages n’est pas un fichier ordinaire ({file}) : il n’a pas été lu, les réglages par défaut sont utilisés.',
+      en: 'The settings file is not a regular file ({file}): it was not read, the default settings are in use.',
+    },
+    remedy: {
+      fr: 'Supprimez cet élément (lien vers un périphérique, dossier, tube…) puis enregistrez vos réglages : un vrai fichier sera créé.',
+      en: 'Delete this item (a link to a device, a folder, a pipe…), then save your settings: a real file will be created.',
+    },
+  },
+  SettingsFileTooLarge: {
+    message: {
+      fr: 'Le fichier des réglages est anormalement gros (plus de {max} Kio, {file}) : il n’a pas été lu, les réglages par défaut sont utilisés.',
+      en: 'The settings file is abnormally large (over {max} KiB, {file}): it was not read, the default settings are in use.',
+    },
+    remedy: { fr: 'Enregistrez vos réglages à nouveau : le fichier sera remplacé.', en: 'Save your settings again: the file will be replaced.' },
+  },
   SettingsWriteFailed: {
     message: { fr: 'Impossible d’enregistrer les réglages dans {file}.', en: 'Cannot save the settings to {file}.' },
     remedy: {

@@ -4,7 +4,7 @@
  * temporary file in the same folder, then a rename), so a crash mid-write never leaves half a
  * file. Nothing secret is ever stored here.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import type { EcpsError, Lang } from '../../src-shared/errors';
 import { authoritySettingSchema, langSchema, pairingAddressSettingSchema } from '../../src-shared/ipc-contract';
 import { checkAuthoritySetting } from './authority-setting';
 import { settingsError } from './errors';
+import { readSmallTextFile, SmallFileRefused } from './small-file';
 
 export const settingsFileSchema = z
   .object({
@@ -21,6 +22,9 @@ export const settingsFileSchema = z
     pairingAddress: pairingAddressSettingSchema,
   })
   .strict();
+
+/** Far above any real settings file (~200 bytes); a bigger one is not ours. */
+export const MAX_SETTINGS_BYTES = 64 * 1024;
 
 export type Settings = Omit<z.infer<typeof settingsFileSchema>, 'version'>;
 export type SettingsPatch = Partial<Settings>;
@@ -86,9 +90,13 @@ export class SettingsStore {
 export function readSettingsFile(file: string): { settings: Settings; warning?: EcpsError } {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSmallTextFile(file, MAX_SETTINGS_BYTES);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: { ...DEFAULT_SETTINGS } };
+    if (error instanceof SmallFileRefused) {
+      const code = error.problem === 'not-regular' ? 'SettingsFileNotRegular' : 'SettingsFileTooLarge';
+      return { settings: { ...DEFAULT_SETTINGS }, warning: settingsError(code, { file, max: String(MAX_SETTINGS_BYTES / 1024) }) };
+    }
     return { settings: { ...DEFAULT_SETTINGS }, warning: settingsError('SettingsFileCorrupt', { file }, error) };
   }
   let json: unknown;

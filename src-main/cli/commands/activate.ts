@@ -21,7 +21,7 @@ import { SandboxAuthority } from '../../../simulators/authority/sandbox-authorit
 import { usageError, type CliContext } from '../context';
 import { EXIT, exitCodeForError } from '../exit-codes';
 import { requireCps, withCardSession } from '../cps-session';
-import { LineInput } from './line-input';
+import { isWithdrawn, LineInput } from './line-input';
 import { EPOP_GUIDANCE } from '../../activation/without-card';
 
 export interface ActivateOptions {
@@ -67,6 +67,8 @@ export async function runActivate(ctx: CliContext, options: ActivateOptions): Pr
       const driver = new ActivationDriver({ flow: 'with-card', authority, card: cps, pairing, lang: ctx.lang });
       const unsubscribe = session.port.onEvent((event) => {
         if ((event.type === 'card-removed' || event.type === 'reader-removed') && event.reader === session.reader) driver.cardRemoved();
+        // pcscd stopped: the card is out of reach even though no reader event says so (issue 13 #9).
+        if (event.type === 'service-down') driver.cardRemoved('service-down');
       });
       try {
         return await drive(ctx, driver, input, authority, options, async () => {
@@ -151,14 +153,34 @@ async function drive(
       try {
         await what();
       } catch (error) {
+        if (isWithdrawn(error)) return; // the step it belonged to is over: nothing failed
         ctx.fail(error);
         stopWith(isEcpsError(error) ? exitCodeForError(error.code) : EXIT.failure);
+      }
+    };
+    /**
+     * The code and password questions belong to the step that asked them: when the flow leaves
+     * that step (the phone left, a new QR), the question is withdrawn so it does not take the
+     * next line typed — meant for the next phone's code or the password (issue 13 #6).
+     */
+    const questions = new Map<string, AbortController>();
+    const questionFor = (step: string): AbortSignal => {
+      questions.get(step)?.abort();
+      const controller = new AbortController();
+      questions.set(step, controller);
+      return controller.signal;
+    };
+    const withdrawOthers = (step: string) => {
+      for (const [asked, controller] of questions) {
+        if (asked === step) continue;
+        controller.abort();
+        questions.delete(asked);
       }
     };
     driver.on('event', (event) => {
       print(ctx, event);
       if (event.type === 'error') lastError = event;
-      if (event.type === 'error' && event.code === 'CardRemoved') cardPulled = true;
+      if (event.type === 'error' && (event.code === 'CardRemoved' || event.code === 'ReaderServiceStopped')) cardPulled = true;
       switch (event.type) {
         case 'qr':
           if (authority instanceof SandboxAuthority && !ctx.json) ctx.line(ctx.t('activateQrHint', { payload: event.payload }));
@@ -176,22 +198,27 @@ async function drive(
             if (sms) emit(ctx, { event: 'sms', to: sms.to, code: sms.code }, ctx.t('activateSms', { to: sms.to, code: sms.code ?? '' }));
           }
           break;
-        case 'code-required':
+        case 'code-required': {
+          const signal = questionFor('code-entry');
           void ask(async () => {
-            const code = await input.ask(ctx.t('activatePromptCode'), false);
+            const code = await input.ask(ctx.t('activatePromptCode'), false, signal);
             if (code === undefined) throw usageError('activateInputEnded');
             await driver.enterCode(code);
           });
           break;
-        case 'password-required':
+        }
+        case 'password-required': {
+          const signal = questionFor('choosing-password');
           void ask(async () => {
-            const first = await input.ask(ctx.t('activatePromptPassword'), true);
-            const second = first === undefined ? undefined : await input.ask(ctx.t('activatePromptPasswordAgain'), true);
+            const first = await input.ask(ctx.t('activatePromptPassword'), true, signal);
+            const second = first === undefined ? undefined : await input.ask(ctx.t('activatePromptPasswordAgain'), true, signal);
             if (first === undefined || second === undefined) throw usageError('activateInputEnded');
             driver.choosePassword(first, second);
           });
           break;
+        }
         case 'state':
+          withdrawOthers(event.step);
           onStep(event.step);
           break;
         case 'end':
@@ -201,8 +228,9 @@ async function drive(
     });
     const onStep = (step: string) => {
       if (step === 'card-ready' && cardPulled) {
-        // The card left: the flow starts over at the PIN; the command stops with the reason.
-        return stopWith(EXIT.cardError);
+        // The card left (or PC/SC stopped): the flow starts over at the PIN; the command stops
+        // with the reason (exit 6, or 3 for the service).
+        return stopWith(lastError?.code === 'ReaderServiceStopped' ? EXIT.serviceUnavailable : EXIT.cardError);
       }
       if (step === 'cgu') {
         const cgu = cguText();

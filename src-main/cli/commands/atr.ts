@@ -28,8 +28,21 @@ export type AtrReport =
       /** What is odd in this ATR (missing or extra bytes, bad TCK…); empty when nothing is. */
       warnings: AtrWarning[];
       card: { type: string; label: string; source?: string; names?: string[] };
+      /** Set when `atr` is echoed cut (input longer than an ATR's 66 hex digits). */
+      inputLength?: number;
     }
-  | { atr: string; error: { code: string; message: string } };
+  | { atr: string; inputLength?: number; error: { code: string; message: string } };
+
+/**
+ * How much of a refused input an error line repeats: an ATR is at most 33 bytes (66 hex
+ * digits, ISO 7816-3 §8.2). Before, the whole input came back — 20 MiB in, 20 MiB out
+ * (issue 13 #11); now the start, an ellipsis, and `inputLength` (characters) in JSON.
+ */
+export const MAX_ATR_ECHO = 66;
+
+function echoOf(text: string): { atr: string; inputLength?: number } {
+  return text.length <= MAX_ATR_ECHO ? { atr: text } : { atr: `${text.slice(0, MAX_ATR_ECHO)}…`, inputLength: text.length };
+}
 
 /** What the human output adds to the report (not part of the JSON contract). */
 export interface AtrInterfaceDetails {
@@ -56,12 +69,14 @@ export function analyseAtr(text: string, lang: Lang, options: { smartcardList?: 
   const bytes = parseHex(clean);
   if (!bytes || bytes.length === 0) {
     const err = new EcpsError('AtrNotHex', { message: localized('atrNotHex') });
-    return { report: { atr: clean, error: { code: err.code, message: err.text(lang) } } };
+    return { report: { ...echoOf(clean), error: { code: err.code, message: err.text(lang).slice(0, 300) } } };
   }
   const atr = toHex(bytes, '');
   const parsed = parseAtr(bytes, { strict: false });
   const report: AtrReport = {
-    atr,
+    // A hex input far longer than any ATR is analysed (warnings say it is too long) but its
+    // echo is cut like a refused input's: 20 MiB in must not mean 20 MiB out (issue 13 #11).
+    ...echoOf(atr),
     convention: parsed.convention,
     protocols: parsed.protocols,
     Fi: parsed.clockRate ? (parsed.clockRate.fi ?? null) : 372,
@@ -106,6 +121,7 @@ function atrWarningText(code: AtrIssue, parsed: ParsedAtr, lang: Lang): string {
 
 function printHuman(ctx: CliContext, { report, details }: AtrAnalysis): void {
   ctx.line(`${ctx.t('atrLabel')} ${report.atr}`);
+  if (report.inputLength !== undefined) ctx.line(`    ${ctx.t('atrInputLength', { n: report.inputLength })}`);
   if ('error' in report) {
     ctx.line(`    ⚠ ${report.error.message} (${report.error.code})`);
     return;

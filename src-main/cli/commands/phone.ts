@@ -1,5 +1,5 @@
 /**
- * `ecps phone <qr-payload> [--json] [--stdin] [--relay-only]`: the reference phone (the e-CPS
+ * `ecps phone <qr-payload> | - [--json] [--stdin] [--relay-only]`: the reference phone (the e-CPS
  * app's side of the pairing, simulators/phone/protocol-client.ts) in the terminal.
  * Connects (direct endpoint first, then the relay), shows the 6-digit code once the computer
  * proved it holds the keys (`{ "event": "code", "code" }`), asks for the SMS code when the
@@ -7,6 +7,9 @@
  * the computer requests the proof, proves it (the password never crosses the wire), sends its
  * enrolment (a device key and a password verifier) and ends with `done` once registered.
  * `--relay-only`: behave as a phone off the computer's network (4G, Wi-Fi client isolation).
+ * `-` (or `--payload-stdin`): the QR payload is read from standard input (first line) or typed at
+ * a prompt — on the command line it is visible to every user in `ps` and stays in the shell's
+ * history, and it carries the one-time token (issue 13 #10).
  *
  * `ecps phone --web [--port N] [--bind ADDR]`: serves the reference phone page (dist/phone,
  * simulators/phone/page-server.ts) until Ctrl-C and prints its URL (`{ "event": "listening",
@@ -22,7 +25,10 @@ import { EXIT } from '../exit-codes';
 import { LineInput } from './line-input';
 
 export interface PhoneOptions {
+  /** The QR payload, or '-' to read it from standard input. */
   payload?: string;
+  /** Same as payload '-'. */
+  payloadStdin?: boolean;
   stdin: boolean;
   relayOnly: boolean;
   /** Serve the phone page instead of pairing from the terminal. */
@@ -47,13 +53,32 @@ async function servePage(ctx: CliContext, web: NonNullable<PhoneOptions['web']>)
 
 export async function runPhone(ctx: CliContext, options: PhoneOptions): Promise<number> {
   if (options.web) {
-    if (options.payload) throw usageError('phoneWebWithPayload');
+    if (options.payload || options.payloadStdin) throw usageError('phoneWebWithPayload');
     return servePage(ctx, options.web);
   }
-  if (!options.payload) throw usageError('phoneMissingPayload');
+  const fromStdin = options.payloadStdin === true || options.payload === '-';
+  if (!options.payload && !fromStdin) throw usageError('phoneMissingPayload');
+  if (fromStdin && options.payload !== undefined && options.payload !== '-') throw usageError('phonePayloadTwice');
   const say = (json: Record<string, unknown>, text: string) => (ctx.json ? ctx.emitJson(json) : ctx.line(text));
-  const input = new LineInput(ctx, options.stdin);
-  const phone = await PhoneClient.connect(options.payload, { crypto: nodePairingCrypto, relayOnly: options.relayOnly, connectTimeoutMs: 3_000 });
+  // A payload piped in (not a terminal): the answers that follow come from the same pipe.
+  const piped = fromStdin && (ctx.stdin as { isTTY?: boolean }).isTTY !== true;
+  const input = new LineInput(ctx, options.stdin || piped);
+  let payload = options.payload ?? '';
+  if (fromStdin) {
+    const line = await input.ask(ctx.t('phonePromptPayload'), false);
+    if (line === undefined || line.trim() === '') {
+      input.close();
+      throw usageError('phoneMissingPayload');
+    }
+    payload = line.trim();
+  }
+  let phone: PhoneClient;
+  try {
+    phone = await PhoneClient.connect(payload, { crypto: nodePairingCrypto, relayOnly: options.relayOnly, connectTimeoutMs: 3_000 });
+  } catch (error) {
+    input.close();
+    throw error;
+  }
   say({ event: 'connected', via: phone.via }, ctx.t('phoneConnected', { via: phone.via }));
   try {
     return await new Promise<number>((resolve) => {

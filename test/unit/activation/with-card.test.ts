@@ -111,6 +111,15 @@ describe('with the card: PIN', () => {
       expect(() => s.send({ type: 'cgu-accepted', version: 'x' })).toThrow();
     }
   });
+
+  it('the PC/SC service stopping is said as such (not as a pulled card) and also starts over at the PIN', () => {
+    for (const step of ['cgu', 'showing-qr', 'code-entry', 'choosing-password'] as const) {
+      const s = sim().send(...REACH[step], { type: 'card-removed', reason: 'service-down' });
+      expect(s.state, step).toMatchObject({ step: 'card-ready', error: { code: 'ReaderServiceStopped' } });
+      expect(s.last).toEqual([{ type: 'cleanup', reason: 'card-removed' }]);
+    }
+    expect(sim().send({ type: 'card-removed', reason: 'service-down' }).state.error?.code).toBe('ReaderServiceStopped');
+  });
 });
 
 describe('with the card: refusals and invalid transitions', () => {

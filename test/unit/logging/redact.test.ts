@@ -117,3 +117,39 @@ describe('the log file', () => {
     }
   });
 });
+
+describe('issue 13 #10: what the probe got through', () => {
+  const qrToken = 'dYw0JbNKQLgNG8i_eKjoFRW6FlwNf4FhUs8c6bHjzFE'; // 256-bit base64url, the QR's `t`
+  const desktopKey = 'f8QmWeoTb3FZf9J9xtGjXeTIdVAHkHmH-68fFXHqwD0';
+  it.each([
+    ['a pairing token under key t', { t: qrToken }, [qrToken]],
+    ['a decoded QR object', { qr: undefined, decoded: { d: 'ws://192.168.1.20:4000/pair', t: qrToken, k: desktopKey, r: { u: 'wss://relay', s: 'Zk3J9xQ2mB7pLw4cVn8Rtg' }, x: 1796396369876 } }, [qrToken, desktopKey, 'Zk3J9xQ2mB7pLw4cVn8Rtg']],
+    ['a token in free text', `hello refused for ${qrToken}`, [qrToken]],
+    ['"Code porteur refusé (1238)"', 'Code porteur refusé (1238)', ['1238']],
+    ['mot_de_passe=4829', 'mot_de_passe=4829', ['4829']],
+    ['motDePasse=4829 in a query', '/x?motDePasse=4829&a=1', ['4829']],
+    ['"PIN: 12 39"', 'PIN: 12 39', ['12 39']],
+    ['"PIN 12.39"', 'PIN 12.39', ['12.39']],
+    ['a 6-digit code in free text', 'Le téléphone affiche 482913, saisissez-le', ['482913']],
+    ['a 6-digit code written 482 913', 'code affiché : 482 913', ['482 913']],
+    ['{ line: "1242" }', { line: '1242' }, ['1242']],
+    ['an argv array with a PIN', ['node', 'ecps', 'pin', 'verify', '1234'], ['1234']],
+    ['an argv array with flags', ['ecps', 'simulate', 'cps3', '--pin', 'abcd', '--puk=87654321', '--token', 'xyz'], ['abcd', '87654321', 'xyz']],
+    ['an argv array with a QR payload', ['ecps', 'phone', 'ecps1:eyJkIjoid3M6Ly8'], ['eyJkIjoid3M6Ly8']],
+  ] as [string, unknown, string[]][])('%s', (_name, input, secrets) => {
+    const out = typeof input === 'string' ? redactText(input) : text(input);
+    for (const secret of secrets) expect(out).not.toContain(secret);
+  });
+
+  it('still leaves the facts a technician needs', () => {
+    const facts = [
+      'PIN vérifié sur "Virtual PCD 00 00", SW 63 C2, 3 essais',
+      'reader Virtual PCD 00 01 at 127.0.0.1:51234',
+      'session 3f1c2b4e-9a0d-4c6e-8f21-5b7d9e0a1c33 started',
+      'activation-without-card-national-identifier-step refused',
+      'ATR 3B 8F 80 01 80 4F 0C A0 00 00 03 06 03 00 01 00 00 00 00 6A',
+      'answer SW 9000 after 0.8 s',
+    ];
+    for (const fact of facts) expect(redactText(fact)).toBe(fact);
+  });
+});

@@ -56,6 +56,17 @@ describe('ReaderMemory', () => {
 });
 
 describe('rungs and faults', () => {
+  it('a file that is not a regular one (a link to a folder) or an oversized one is set aside, never read (issue 13 #11)', async () => {
+    fs.mkdirSync(path.join(dir, 'elsewhere'));
+    const memory = new ReaderMemory({ directory: dir });
+    fs.symlinkSync(path.join(dir, 'elsewhere'), memory.file);
+    expect(await memory.list()).toEqual([]);
+    await memory.remember('A', defaultStrategy());
+    expect((await new ReaderMemory({ directory: dir }).list()).map((e) => e.reader)).toEqual(['A']);
+    fs.writeFileSync(memory.file, `{"version":1,"readers":{}${' '.repeat(1024 * 1024)}}`);
+    expect(await new ReaderMemory({ directory: dir }).list()).toEqual([]);
+  });
+
   it('ladders: T=1 → T=0 → ANY, 231 → 128 → 64, 15 s → 45 s', () => {
     let s = defaultStrategy();
     const ids: string[] = [];
