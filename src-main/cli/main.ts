@@ -20,6 +20,7 @@ import { runActivate } from './commands/activate';
 import { runPhone } from './commands/phone';
 import { runAuthority } from './commands/authority';
 import { runDiagnose } from './commands/diagnose';
+import { runReady } from './commands/ready';
 import { ApduTrace } from '../reader/apdu-trace';
 import { cliError } from './cli-errors';
 import { VIRTUAL_CARD_KINDS } from '../../simulators/cards/catalog';
@@ -148,6 +149,11 @@ const COMMANDS: Record<string, Command> = {
         ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
         ...(v.authority !== undefined ? { authority: v.authority as string } : {}),
       }),
+  },
+  ready: {
+    options: { reader: { type: 'string' } },
+    maxArgs: 0,
+    run: (ctx, v) => runReady(ctx, v.reader !== undefined ? { reader: v.reader as string } : {}),
   },
   activate: {
     options: {

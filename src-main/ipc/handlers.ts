@@ -35,6 +35,7 @@ import { createAuthority, urlAuthorityLabel } from '../settings/authority-settin
 import { createSettingsHandlers } from '../settings/ipc-handlers';
 import { listPairingInterfaces, resolvePairingAddress, type NetworkInterfacesSource } from '../settings/network';
 import type { SettingsStore } from '../settings/settings-store';
+import { createRealActivationHandlers, type RealActivationOptions } from '../readiness/ipc-handlers';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -69,6 +70,11 @@ export interface IpcServicesOptions {
    * pairing upgrade and put its link in `qr` events. Ignored otherwise.
    */
   phonePage?: boolean | { dir: string };
+  /**
+   * The real activation beside the official portal (src-main/readiness): browser probe, portal
+   * setting, attempt record, and Electron's `openExternal` for the portal link.
+   */
+  realActivation?: RealActivationOptions;
 }
 
 export type IpcEventListener = <E extends EventChannel>(event: E, payload: EventOf<E>) => void;
@@ -177,6 +183,10 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
       }
     },
   });
+  const { lastRun: _lastRun, ...realHandlers } = createRealActivationHandlers(
+    { port, demo: options.demo, ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}) },
+    options.realActivation,
+  );
   let acceptedCgu: { version: string; at: string } | undefined;
   let activation: RunningActivation | undefined;
 
@@ -318,6 +328,7 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
 
   const handlers: IpcHandlers = {
     ...settingsHandlers,
+    ...realHandlers,
     async 'app.info'() {
       const { name, version } = packageVersion();
       return { name, version, demo: options.demo, authority: await currentAuthorityView(), language: lang, shell: options.shell };
