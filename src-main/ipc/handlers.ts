@@ -36,6 +36,7 @@ import { createSettingsHandlers } from '../settings/ipc-handlers';
 import { listPairingInterfaces, resolvePairingAddress, type NetworkInterfacesSource } from '../settings/network';
 import type { SettingsStore } from '../settings/settings-store';
 import { createRealActivationHandlers, type RealActivationOptions } from '../readiness/ipc-handlers';
+import { defaultBrowserProbe } from '../readiness/run';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -454,6 +455,8 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
     async 'diagnostics.run'({ reader }) {
       const run = await runDiagnostics({
         authority,
+        // The browser's card stack too, unless the real-activation options turned it off.
+        ...(options.realActivation?.browser === false ? {} : { browser: options.realActivation?.browser ?? defaultBrowserProbe() }),
         ...options.diagnostics,
         port,
         demo: options.demo,
