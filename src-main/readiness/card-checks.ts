@@ -6,11 +6,10 @@
  * the CPS slot, does it answer, is it free for the browser, how many PIN tries are left, is
  * its certificate valid for more than 30 days.
  */
-import { READER_PORT_ERRORS } from '../../src-shared/reader-port-errors';
 import { parseHex } from '../../src-shared/hex';
 import { identifyAtr } from '../card/identify';
 import { checkCpsCertificate, checkCpsPin, EXPIRY_WARNING_DAYS } from '../diagnostics/checks/cps';
-import { checkSlotResponsive, heldElsewhere } from '../diagnostics/checks/slots';
+import { checkSlotResponsive } from '../diagnostics/checks/slots';
 import { isCps, isVitale, type SlotFacts } from '../diagnostics/reader-facts';
 import { check, skipped, tx, type CheckResult } from '../diagnostics/types';
 import { inGroup, type CardContext, type ReadinessCheck } from './types';
@@ -55,7 +54,9 @@ export function cardChecks(facts: readonly SlotFacts[], serviceUp: boolean): Rea
     return out;
   }
   const subject = slot.reader;
-  const held = heldElsewhere(slot);
+  // Held = our SHARED connection was refused. pcscd's "in use" flag alone is not enough: it also
+  // shows shared users, and can lag behind a release.
+  const held = slot.connectError?.code === 'SharingViolation' || (slot.snapshot.inUse && !slot.connected);
   // The card answers (ATR, SELECT of the CPx application, serial number).
   const responsive = checkSlotResponsive(slot);
   if (responsive) out.push(card({ ...responsive, id: 'card.responsive', title: RESPONSIVE }));
@@ -69,8 +70,8 @@ export function cardChecks(facts: readonly SlotFacts[], serviceUp: boolean): Rea
           ), { inUseFlag: slot.snapshot.inUse, connectError: slot.connectError?.code ?? null }, {
             subject,
             remedy: tx(
-              `Fermez le logiciel de pharmacie ou l’outil qui utilise la carte (GALSS, CPS-Gestion…), ou retirez et réinsérez la carte, puis relancez la vérification. ${READER_PORT_ERRORS.SharingViolation.remedy?.fr ?? ''}`.trim(),
-              `Close the pharmacy software or the tool using the card (GALSS, CPS-Gestion…), or pull the card out and put it back, then run the check again. ${READER_PORT_ERRORS.SharingViolation.remedy?.en ?? ''}`.trim(),
+              'Fermez le logiciel de pharmacie ou l’outil qui utilise la carte (GALSS, CPS-Gestion…) ou mettez-le en pause, attendez quelques secondes, puis relancez la vérification ; sinon retirez et réinsérez la carte.',
+              'Close the pharmacy software or the tool using the card (GALSS, CPS-Gestion…) or pause it, wait a few seconds, then run the check again; otherwise pull the card out and put it back.',
             ),
           })
         : check('card.free', 'ok', FREE, tx('Aucun autre programme ne bloque la carte ; le Compagnon la partage et la relâche après chaque lecture.', 'No other program blocks the card; the companion shares it and releases it after each read.'), { inUseFlag: slot.snapshot.inUse }, { subject }),

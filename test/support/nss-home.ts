@@ -4,7 +4,7 @@
  * Firefox profiles (profiles.ini + a profile database), each with OpenSC's module registered
  * or not. Missing tools make the helper FAIL with the command that installs them.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,13 +18,20 @@ export interface BrowserHome {
   home: string;
   chromiumDb: string;
   firefoxProfile: string;
-  /** Registers OpenSC (or removes it) in a database of this home. */
-  setOpensc(database: string, registered: boolean): void;
+  /** Registers OpenSC (or removes it) in a database of this home (asynchronous: never blocks the caller's event loop). */
+  setOpensc(database: string, registered: boolean): Promise<void>;
   dispose(): void;
 }
 
+/**
+ * modutil and certutil LOAD the modules of the database (OpenSC then asks pcscd for readers):
+ * they run with a PC/SC socket that does not exist, so they never wait on a private pcscd whose
+ * virtual card is served by the very process that waits for them.
+ */
+const NO_PCSC = { ...process.env, PCSCLITE_CSOCK_NAME: '/nonexistent/ecps-nss-tools.comm' };
+
 function tool(name: string, args: string[]): string {
-  const r = spawnSync(name, args, { encoding: 'utf8' });
+  const r = spawnSync(name, args, { encoding: 'utf8', env: NO_PCSC });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${name} is missing. Install it with:\n  ${NSS_INSTALL_HINT}`);
   if (r.status !== 0) throw new Error(`${name} ${args.join(' ')} failed (${r.status}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
@@ -60,8 +67,10 @@ export function createBrowserHome(options: { chromium?: DatabaseState; firefox?:
     chromiumDb,
     firefoxProfile,
     setOpensc(database, registered) {
-      if (registered) tool('modutil', ['-dbdir', `sql:${database}`, '-add', 'OpenSC', '-libfile', openscModule(), '-force']);
-      else tool('modutil', ['-dbdir', `sql:${database}`, '-delete', 'OpenSC', '-force']);
+      const args = registered ? ['-dbdir', `sql:${database}`, '-add', 'OpenSC', '-libfile', openscModule(), '-force'] : ['-dbdir', `sql:${database}`, '-delete', 'OpenSC', '-force'];
+      return new Promise((resolve, reject) => {
+        execFile('modutil', args, { env: NO_PCSC, timeout: 30_000 }, (error, stdout, stderr) => (error ? reject(new Error(`modutil ${args.join(' ')}: ${error.message}\n${stderr}${stdout}`)) : resolve()));
+      });
     },
     dispose: () => rmSync(home, { recursive: true, force: true }),
   };
