@@ -13,6 +13,8 @@
  * recognised by pattern (asip / santesocial / esante / cryptolib / cps).
  */
 import { X509Certificate } from 'node:crypto';
+import os from 'node:os';
+import { firefoxRoot, firefoxSystemChecks } from './firefox-os';
 import { check, skipped, tx, type CheckResult } from '../diagnostics/types';
 import { sameSerial } from './pkcs11-tool';
 import { runCommand, type CommandRunner } from './command-runner';
@@ -110,12 +112,13 @@ export async function gatherMacFacts(run: CommandRunner): Promise<MacFacts> {
   return { packages, drivers, tokens, tokenCertificates };
 }
 
-export function macosBrowserProbe(options: { run?: CommandRunner } = {}): BrowserProbe {
+export function macosBrowserProbe(options: { run?: CommandRunner; home?: string } = {}): BrowserProbe {
   const run = options.run ?? runCommand;
+  const home = options.home ?? os.homedir();
   return {
     platform: 'darwin',
     async checks(card) {
-      return macChecks(await gatherMacFacts(run), card);
+      return [...macChecks(await gatherMacFacts(run), card), ...(await firefoxSystemChecks(firefoxRoot('darwin', { home }), run, 'macOS'))];
     },
   };
 }

@@ -21,6 +21,7 @@ import { runCommand, type CommandRunner } from './command-runner';
 import { compareVersions, CRYPTOLIB_LATEST, CRYPTOLIB_MIN_CPS4 } from './versions';
 import { inGroup, type BrowserProbe, type CardContext, type ReadinessCheck } from './types';
 import { parseStoreCertificates, type StoreCertificate } from './windows-certificates';
+import { firefoxRoot, firefoxSystemChecks } from './firefox-os';
 
 const SCARDSVR = tx('Service Windows « Carte à puce » (SCardSvr)', 'Windows "Smart Card" service (SCardSvr)');
 const CERTPROP = tx('Service « Propagation du certificat » (CertPropSvc)', '"Certificate Propagation" service (CertPropSvc)');
@@ -153,12 +154,14 @@ export function knownCpsAtrs(): { type: string; atr: string }[] {
     .map((e) => ({ type: e.type, atr: e.atr.replace(/\s+/g, '').toUpperCase() }));
 }
 
-export function windowsBrowserProbe(options: { run?: CommandRunner; now?: () => Date } = {}): BrowserProbe {
+export function windowsBrowserProbe(options: { run?: CommandRunner; now?: () => Date; appData?: string } = {}): BrowserProbe {
   const run = options.run ?? runCommand;
+  const appData = options.appData ?? process.env.APPDATA;
   return {
     platform: 'win32',
     async checks(card) {
-      return windowsChecks(await gatherWindowsFacts(run), card, (options.now ?? (() => new Date()))());
+      const checks = windowsChecks(await gatherWindowsFacts(run), card, (options.now ?? (() => new Date()))());
+      return [...checks, ...(await firefoxSystemChecks(firefoxRoot('win32', appData ? { appData } : {}), run, 'Windows'))];
     },
   };
 }

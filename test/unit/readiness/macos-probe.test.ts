@@ -40,7 +40,7 @@ function fine(): RecordedTable {
 }
 
 async function run(table: RecordedTable, c: CardContext = card): Promise<Record<string, ReadinessCheck>> {
-  const checks = await macosBrowserProbe({ run: recordedRunner(table) }).checks(c);
+  const checks = await macosBrowserProbe({ run: recordedRunner(table), home: '/nonexistent-home' }).checks(c);
   return Object.fromEntries(checks.map((x) => [x.id, x]));
 }
 

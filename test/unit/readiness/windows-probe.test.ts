@@ -37,7 +37,7 @@ function fine(): RecordedTable {
 const NOW = new Date('2026-01-15T10:00:00Z');
 
 async function run(table: RecordedTable, card: CardContext = CARD): Promise<Record<string, ReadinessCheck>> {
-  const checks = await windowsBrowserProbe({ run: recordedRunner(table), now: () => NOW }).checks(card);
+  const checks = await windowsBrowserProbe({ run: recordedRunner(table), now: () => NOW, appData: '/nonexistent-appdata' }).checks(card);
   for (const c of checks) expect(c.group).toBe('browser');
   return Object.fromEntries(checks.map((c) => [c.id, c]));
 }
