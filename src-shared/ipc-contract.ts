@@ -414,7 +414,15 @@ export const ipcRequests = {
   'attempt.start': channel(z.object({ flow: z.enum(REAL_FLOWS) }).strict(), z.object({ attemptId: z.string() })),
   /** A guide step reached, or an event seen during it. Nothing typed on the portal crosses here. */
   'attempt.update': channel(
-    z.object({ attemptId: z.string().min(1).max(100), step: z.enum(REAL_STEPS).optional(), event: z.enum(['card-removed', 'portal-opened']).optional() }).strict(),
+    z
+      .object({
+        attemptId: z.string().min(1).max(100),
+        step: z.enum(REAL_STEPS).optional(),
+        event: z.enum(['card-removed', 'portal-opened']).optional(),
+        /** The step on screen when the event happened. */
+        during: z.enum(REAL_STEPS).optional(),
+      })
+      .strict(),
     z.object({ recorded: z.boolean() }),
   ),
   'attempt.finish': channel(

@@ -88,13 +88,14 @@ export class AttemptLog {
   }
 
   /** A step reached, an event, or the latest readiness run. */
-  update(id: string, change: { step?: RealStep; event?: 'card-removed' | 'portal-opened'; readiness?: ReadinessRun }): RealAttempt {
+  update(id: string, change: { step?: RealStep; event?: 'card-removed' | 'portal-opened'; during?: RealStep; readiness?: ReadinessRun }): RealAttempt {
     return this.change(id, (a, at) => {
       if (change.step) {
         if (!a.stepsReached.includes(change.step)) a.stepsReached.push(change.step);
         a.lastStep = change.step;
       }
-      if (change.event) a.events.push({ at, type: change.event, ...(a.lastStep ? { step: a.lastStep } : {}) });
+      const during = change.during ?? a.lastStep;
+      if (change.event) a.events.push({ at, type: change.event, ...(during ? { step: during } : {}) });
       if (change.readiness) applyReadiness(a, change.readiness, at);
       // Live re-runs add an event each: the record keeps the latest ones.
       if (a.events.length > MAX_EVENTS) a.events.splice(0, a.events.length - MAX_EVENTS);

@@ -170,9 +170,9 @@ export function createRealActivationHandlers(base: { port: ReaderPort; demo: boo
         return { attemptId: 'not-recorded' };
       }
     },
-    async 'attempt.update'({ attemptId, step, event }) {
+    async 'attempt.update'({ attemptId, step, event, during }) {
       if (attemptId !== current) return { recorded: false };
-      return record('attempt.update', () => attempts!.update(attemptId, { ...(step ? { step } : {}), ...(event ? { event } : {}) }));
+      return record('attempt.update', () => attempts!.update(attemptId, { ...(step ? { step } : {}), ...(event ? { event } : {}), ...(during ? { during } : {}) }));
     },
     async 'attempt.finish'({ attemptId, outcome, problem }) {
       if (attemptId !== current) return { recorded: false };

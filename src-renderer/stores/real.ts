@@ -100,13 +100,13 @@ export const useRealStore = defineStore('real', () => {
       if (stage.value === 'guide' && flow.value === 'with-card' && step.value && CARD_STEPS.includes(step.value) && !readers.cpsReader && readers.loaded) {
         if (!cardAlert.value) {
           cardAlert.value = true;
-          void record({ event: 'card-removed' });
+          void record({ event: 'card-removed', during: step.value });
         }
       }
     },
   );
 
-  async function record(change: { step?: RealStep; event?: 'card-removed' | 'portal-opened' }) {
+  async function record(change: { step?: RealStep; event?: 'card-removed' | 'portal-opened'; during?: RealStep }) {
     if (!attemptId.value) return;
     const { bridge } = useBridge();
     try {
@@ -171,7 +171,7 @@ export const useRealStore = defineStore('real', () => {
 
   /** The portal was opened (link or Electron's system browser): recorded, then the next step. */
   async function portalOpened() {
-    await record({ event: 'portal-opened' });
+    await record({ event: 'portal-opened', ...(step.value ? { during: step.value } : {}) });
     if (step.value === 'portal-opened') await next();
   }
 

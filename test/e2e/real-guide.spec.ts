@@ -159,8 +159,8 @@ test.describe('the guide beside the official portal', () => {
       demo: false,
     });
     expect(attempt!.events.filter((e: { type: string }) => e.type !== 'readiness')).toEqual([
-      expect.objectContaining({ type: 'portal-opened' }),
-      expect.objectContaining({ type: 'card-removed', step: 'portal-opened' }),
+      expect.objectContaining({ type: 'portal-opened', step: 'portal-opened' }),
+      expect.objectContaining({ type: 'card-removed', step: 'card-tab' }),
     ]);
     expect(readFileSync(`${realApp.stateDir}/real-attempts.json`, 'utf8')).not.toMatch(/DUPONT|Marie|00012345/);
     const report = await diagnose(realApp);
