@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(pcscd libpcsclite1 libpcsclite-dev vsmartcard-vpcd pcsc-tools gcc libc6-dev util-linux opensc libengine-pkcs11-openssl curl chromium)
+PACKAGES=(pcscd libpcsclite1 libpcsclite-dev vsmartcard-vpcd pcsc-tools gcc libc6-dev util-linux opensc libengine-pkcs11-openssl curl libnss3-tools p11-kit chromium)
 
 need_node="20.19.0"
 if ! command -v node >/dev/null 2>&1; then

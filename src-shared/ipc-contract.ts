@@ -177,6 +177,88 @@ export type ActivationUiEvent = z.infer<typeof activationEventSchema>;
 
 const activationAck = z.object({ accepted: z.boolean(), step: z.string().optional() });
 
+// ----------------------------------------------------------------------------- real activation (official portal)
+
+/** The real activation's two paths, and the guide's steps in the official order (issue 10 §4). */
+export const REAL_FLOWS = ['with-card', 'without-card'] as const;
+export const REAL_STEPS = [
+  'app-installed',
+  // with the card, on the portal
+  'portal-opened',
+  'card-tab',
+  'card-pin',
+  'cgu',
+  'start-activation',
+  'scan-qr',
+  'phone-code',
+  // without the card, in the app
+  'request-email',
+  'national-id',
+  'email-qr',
+  'sms-code',
+  // both
+  'ecps-password',
+] as const;
+export const REAL_OUTCOMES = ['activated', 'abandoned', 'problem'] as const;
+/** The problems the guide offers (what the user met), never anything typed on the portal. */
+export const REAL_PROBLEMS = ['portal-no-card', 'pin-refused', 'qr-expired', 'phone-code-refused', 'no-email', 'no-sms', 'contact-details-wrong', 'other'] as const;
+export const READINESS_FIX_ACTIONS = ['nss-register-opensc', 'rerun', 'open-diagnostics', 'open-help'] as const;
+
+const checkStatusSchema = z.enum(['ok', 'warn', 'fail', 'skipped']);
+
+export const readinessCheckSchema = z.object({
+  id: z.string(),
+  subject: z.string().optional(),
+  group: z.enum(['machine', 'card', 'browser']),
+  status: checkStatusSchema,
+  title: localizedTextSchema,
+  explanation: localizedTextSchema,
+  remedy: localizedTextSchema.optional(),
+  /** A fix-it the interface offers (nss-register-opensc: after the user confirms). */
+  action: z.object({ kind: z.enum(READINESS_FIX_ACTIONS), database: z.string().optional() }).optional(),
+});
+export type ReadinessCheckView = z.infer<typeof readinessCheckSchema>;
+
+export const readinessReportSchema = z.object({
+  status: checkStatusSchema,
+  demo: z.boolean(),
+  platform: z.string(),
+  checkedAt: z.string(),
+  durationMs: z.number(),
+  checks: z.array(readinessCheckSchema),
+  /** The CPS the portal will use: holder and national id MASKED, PIN tries read without spending one. */
+  card: z
+    .object({
+      reader: z.string(),
+      type: z.string(),
+      serialNumber: z.string().optional(),
+      holderMasked: z.string().optional(),
+      idNatMasked: z.string().optional(),
+      expiresInDays: z.number().optional(),
+      notAfter: z.string().optional(),
+      pinTriesLeft: z.number().optional(),
+      pinMaxTries: z.number().optional(),
+    })
+    .optional(),
+});
+export type ReadinessReportView = z.infer<typeof readinessReportSchema>;
+
+export const portalInfoSchema = z.object({
+  /** The official portal's address (setting; default from esante.gouv.fr's pages). */
+  portalUrl: z.string(),
+  defaultPortalUrl: z.string(),
+  isDefault: z.boolean(),
+  appStoreUrl: z.string(),
+  googlePlayUrl: z.string(),
+  supportPhone: z.string(),
+  ecpsSupportPhone: z.string(),
+  qrLifetimeSeconds: z.number(),
+  epopDelayHours: z.number(),
+  /** Electron opens the portal in the system browser itself; the web shell uses a link. */
+  opensExternally: z.boolean(),
+});
+export type PortalInfo = z.infer<typeof portalInfoSchema>;
+
 // ----------------------------------------------------------------------------- the channel list
 
 function channel<Req extends z.ZodTypeAny, Res extends z.ZodTypeAny>(request: Req, response: Res) {
@@ -308,6 +390,44 @@ export const ipcRequests = {
         }),
       ),
     }),
+  ),
+
+  // --------------------------------------------------------------------------- real activation
+
+  /** "Prêt pour l'activation ?": machine, card (no PIN try spent) and browser checks. */
+  'readiness.run': channel(z.object({ reader: readerArg }).strict(), readinessReportSchema),
+  /** A fix-it action the user confirmed on screen (only `nss-register-opensc` runs here). */
+  'readiness.fix': channel(
+    z.object({ action: z.literal('nss-register-opensc'), database: z.string().min(1).max(1000), confirmed: z.literal(true) }).strict(),
+    z.object({ ok: z.boolean(), message: localizedTextSchema, commands: z.array(z.string()) }),
+  ),
+  /** The official addresses: portal (a setting), app stores, support numbers. */
+  'portal.info': channel(empty, portalInfoSchema),
+  /** Changes the portal address (https, esante.gouv.fr only) or goes back to the default. */
+  'portal.setUrl': channel(z.object({ url: z.union([z.literal('default'), z.string().min(8).max(500)]) }).strict(), portalInfoSchema),
+  /**
+   * Electron: opens the portal (the setting's address, never one from the renderer) in the
+   * system browser. The web shell answers `opened: false`: its page opens the link itself.
+   */
+  'portal.open': channel(empty, z.object({ opened: z.boolean(), url: z.string() })),
+  /** A real attempt starts (the technician's record: masked card, failed checks, steps). */
+  'attempt.start': channel(z.object({ flow: z.enum(REAL_FLOWS) }).strict(), z.object({ attemptId: z.string() })),
+  /** A guide step reached, or an event seen during it. Nothing typed on the portal crosses here. */
+  'attempt.update': channel(
+    z
+      .object({
+        attemptId: z.string().min(1).max(100),
+        step: z.enum(REAL_STEPS).optional(),
+        event: z.enum(['card-removed', 'portal-opened']).optional(),
+        /** The step on screen when the event happened. */
+        during: z.enum(REAL_STEPS).optional(),
+      })
+      .strict(),
+    z.object({ recorded: z.boolean() }),
+  ),
+  'attempt.finish': channel(
+    z.object({ attemptId: z.string().min(1).max(100), outcome: z.enum(REAL_OUTCOMES), problem: z.enum(REAL_PROBLEMS).optional() }).strict(),
+    z.object({ recorded: z.boolean() }),
   ),
 
   // --------------------------------------------------------------------------- help, settings

@@ -27,6 +27,7 @@ const commands = {
   phone: () => import('./commands/phone'),
   authority: () => import('./commands/authority'),
   diagnose: () => import('./commands/diagnose'),
+  ready: () => import('./commands/ready'),
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -180,6 +181,11 @@ const COMMANDS: Record<string, Command> = {
         ...(v.reader !== undefined ? { reader: v.reader as string } : {}),
         ...(v.authority !== undefined ? { authority: v.authority as string } : {}),
       }),
+  },
+  ready: {
+    options: { reader: { type: 'string' } },
+    maxArgs: 0,
+    run: async (ctx, v) => (await commands.ready()).runReady(ctx, v.reader !== undefined ? { reader: v.reader as string } : {}),
   },
   activate: {
     options: {

@@ -41,10 +41,15 @@ Commandes :
                           puk-1-left|cpe, --serial 8CHIFFRES. --pin et --puk règlent une
                           carte de TEST virtuelle : ce ne sont pas des secrets réels.
   companion               tableau de bord du compagnon (npm start)
+  ready [--reader NOM]    « Prêt pour l’activation ? » avant le portail officiel : PC/SC,
+                          lecteur, CPS dans la fente CPS, essais du code porteur (sans en
+                          consommer), certificat, module de carte des navigateurs et
+                          certificat visible par eux ; code 15 si une vérification échoue
   diagnose [--html FICHIER] [--show-personal-data] [--reader NOM] [--authority URL]
            [--allow-exclusive] [--state-dir DOSSIER]
                           diagnostic technicien : service PC/SC, lecteurs, cartes, CPS,
-                          GALSS, autorité, port d’appairage ; rapport HTML imprimable
+                          navigateurs, GALSS, autorité, port d’appairage, tentatives
+                          d’activation réelle ; rapport HTML imprimable
                           (nom et RPPS masqués sauf --show-personal-data) ; code 15 si une
                           vérification échoue. Essaie les stratégies de repli des lecteurs
                           anciens (accès exclusif seulement avec --allow-exclusive) et
@@ -288,10 +293,15 @@ Commands:
                           puk-1-left|cpe, --serial 8DIGITS. --pin and --puk configure a
                           virtual TEST card: they are not real secrets.
   companion               companion status board (npm start)
+  ready [--reader NAME]   "Ready for the activation?" before the official portal: PC/SC,
+                          reader, CPS in the CPS slot, PIN tries (none spent),
+                          certificate, the browsers' card module and the certificate
+                          visible to them; exit 15 when a check fails
   diagnose [--html FILE] [--show-personal-data] [--reader NAME] [--authority URL]
            [--allow-exclusive] [--state-dir FOLDER]
                           technician diagnostics: PC/SC service, readers, cards, CPS,
-                          GALSS, authority, pairing port; printable HTML report (name
+                          browsers, GALSS, authority, pairing port, real activation
+                          attempts; printable HTML report (name
                           and RPPS masked unless --show-personal-data); exit 15 when a
                           check fails. Tries the legacy-reader fallback strategies
                           (exclusive access only with --allow-exclusive) and remembers

@@ -6,6 +6,7 @@
  */
 import type { CheckStatus, EvidenceValue } from './types';
 import type { DiagnosticReport } from './report';
+import { attemptsHtml } from './report-attempts';
 
 const LABEL: Record<CheckStatus, string> = { ok: 'OK', warn: 'ATTENTION', fail: 'ÉCHEC', skipped: 'NON VÉRIFIÉ' };
 
@@ -124,6 +125,8 @@ export function renderHtml(report: DiagnosticReport): string {
 
   parts.push(`<h2>Stratégies de repli (lecteurs anciens)</h2>`);
   parts.push(fallbackSection(report.fallback));
+
+  parts.push(attemptsHtml(report.realAttempts ?? []));
 
   const t = report.apduTrace;
   parts.push(`<h2>Trace APDU</h2><p>${t.entries.length} échange(s)${t.dropped > 0 ? `, ${t.dropped} plus ancien(s) omis` : ''}. Les données des commandes VERIFY, CHANGE REFERENCE DATA et RESET RETRY COUNTER (code porteur, code de déblocage) sont toujours masquées${t.cardDataHidden ? ' ; les données lues dans la carte (certificats) sont masquées' : ''}.</p>`);

@@ -5,6 +5,7 @@
 import type { Lang } from '../../src-shared/errors';
 import type { DiagnosticReport } from './report';
 import type { CheckStatus } from './types';
+import { attemptsText } from './report-attempts';
 
 const TAG: Record<Lang, Record<CheckStatus, string>> = {
   fr: { ok: 'OK', warn: 'ATTENTION', fail: 'ÉCHEC', skipped: 'NON VÉRIFIÉ' },
@@ -57,5 +58,6 @@ export function renderTextSummary(report: DiagnosticReport, lang: Lang = 'fr'): 
     lines.push(`- [${TAG[lang][c.status]}] ${c.title[lang]}${c.subject ? ` (${c.subject})` : ''}${sep}${c.explanation[lang]}`);
     if (c.remedy) lines.push(`  ${fr ? 'Que faire' : 'What to do'}${sep}${c.remedy[lang]}`);
   }
+  lines.push(...attemptsText(report.realAttempts ?? [], lang));
   return `${lines.join('\n')}\n`;
 }

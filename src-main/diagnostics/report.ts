@@ -12,6 +12,7 @@ import { hideFileData, maskDigits, maskName, personalValues, scrub } from './mas
 import type { ReaderStrategy } from '../reader/fallback-strategy';
 import type { DiagnosticRun } from './run';
 import { countStatuses, worstStatus, type CheckResult, type CheckStatus, type EvidenceValue } from './types';
+import type { RealAttempt } from '../readiness/attempts';
 
 /** One rung the fallback ladder tried (src-main/reader/fallback-*; shape owned by the ladder). */
 export interface FallbackOutcome {
@@ -89,6 +90,8 @@ export interface ReportOptions {
   fallback?: readonly FallbackOutcome[];
   toolVersion?: string;
   now?: () => Date;
+  /** The real activation attempts recorded on this machine (src-main/readiness/attempts.ts), already masked. */
+  attempts?: readonly RealAttempt[];
 }
 
 export interface ReportCard {
@@ -126,6 +129,8 @@ export interface DiagnosticReport {
    */
   fallback: { provided: boolean; outcomes: FallbackOutcome[]; readers: FallbackReaderSummary[]; memory: { directory: string; source: string } | null };
   apduTrace: { entries: ApduTraceEntry[]; dropped: number; pinRedacted: true; cardDataHidden: boolean };
+  /** Real activations tried beside the official portal, newest first: steps reached, failed checks, card masked. */
+  realAttempts: RealAttempt[];
 }
 
 export function buildReport(run: DiagnosticRun, options: ReportOptions = {}): DiagnosticReport {
@@ -177,6 +182,7 @@ export function buildReport(run: DiagnosticRun, options: ReportOptions = {}): Di
       memory: run.fallback?.memory ?? null,
     },
     apduTrace: { entries: trace.entries.map((e) => safeTraceEntry(e, show)), dropped: trace.dropped, pinRedacted: true, cardDataHidden: !show },
+    realAttempts: (options.attempts ?? []).map((a) => structuredClone(a)),
   };
   if (show) return report;
   const pairs = run.slots.flatMap((s) => (s.cps?.identity ? personalValues(s.cps.identity) : []));

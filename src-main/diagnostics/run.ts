@@ -20,6 +20,8 @@ import { defaultPlatformProbe, type PlatformProbe, type ServiceProbe } from './p
 import { gatherReaderFacts, isCps, type FallbackGatherOptions, type SlotFacts, type TrustSet } from './reader-facts';
 import type { CheckResult } from './types';
 import { enumerateUsb, type UsbEnumeration } from './usb';
+import { cardContext } from '../readiness/card-checks';
+import type { BrowserProbe } from '../readiness/types';
 
 export interface DiagnosticsOptions {
   port: ReaderPort;
@@ -53,6 +55,8 @@ export interface DiagnosticsOptions {
   fallback?: FallbackGatherOptions;
   /** Where the ladder's memory lives, for the report (`--state-dir`, ECPS_STATE_DIR, default). */
   fallbackMemory?: { directory: string; source: string } | null;
+  /** The browser's card stack (src-main/readiness): module installed, registered, certificate visible. */
+  browser?: BrowserProbe;
 }
 
 export interface DiagnosticRun {
@@ -119,6 +123,11 @@ export async function runDiagnostics(options: DiagnosticsOptions): Promise<Diagn
   if (serviceUp && slots.length > 0) checks.push(checkCpsPresent(wanted, options.reader));
   for (const slot of wanted.filter((s) => isCps(s) && s.cps)) {
     checks.push(checkCpsCertificate(slot), checkCpsChain(slot, options.trust !== undefined), checkCpsPin(slot));
+  }
+
+  if (options.browser) {
+    const found = await options.browser.checks(cardContext(wanted, options.demo)).catch(() => []);
+    checks.push(...found.map(({ group: _group, action: _action, ...c }) => c));
   }
 
   checks.push(checkGalssInstalled(galss));

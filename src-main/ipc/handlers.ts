@@ -35,6 +35,8 @@ import { createAuthority, urlAuthorityLabel } from '../settings/authority-settin
 import { createSettingsHandlers } from '../settings/ipc-handlers';
 import { listPairingInterfaces, resolvePairingAddress, type NetworkInterfacesSource } from '../settings/network';
 import type { SettingsStore } from '../settings/settings-store';
+import { createRealActivationHandlers, type RealActivationOptions } from '../readiness/ipc-handlers';
+import { defaultBrowserProbe } from '../readiness/run';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -69,6 +71,11 @@ export interface IpcServicesOptions {
    * pairing upgrade and put its link in `qr` events. Ignored otherwise.
    */
   phonePage?: boolean | { dir: string };
+  /**
+   * The real activation beside the official portal (src-main/readiness): browser probe, portal
+   * setting, attempt record, and Electron's `openExternal` for the portal link.
+   */
+  realActivation?: RealActivationOptions;
 }
 
 export type IpcEventListener = <E extends EventChannel>(event: E, payload: EventOf<E>) => void;
@@ -177,6 +184,10 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
       }
     },
   });
+  const { lastRun: _lastRun, ...realHandlers } = createRealActivationHandlers(
+    { port, demo: options.demo, ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}) },
+    options.realActivation,
+  );
   let acceptedCgu: { version: string; at: string } | undefined;
   let activation: RunningActivation | undefined;
 
@@ -320,6 +331,7 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
 
   const handlers: IpcHandlers = {
     ...settingsHandlers,
+    ...realHandlers,
     async 'app.info'() {
       const { name, version } = packageVersion();
       return { name, version, demo: options.demo, authority: await currentAuthorityView(), language: lang, shell: options.shell };
@@ -445,6 +457,8 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
     async 'diagnostics.run'({ reader }) {
       const run = await runDiagnostics({
         authority,
+        // The browser's card stack too, unless the real-activation options turned it off.
+        ...(options.realActivation?.browser === false ? {} : { browser: options.realActivation?.browser ?? defaultBrowserProbe() }),
         ...options.diagnostics,
         port,
         demo: options.demo,

@@ -80,6 +80,8 @@ startElectronApp({
       ...(process.env.ECPS_LANG === 'en' || process.env.ECPS_LANG === 'fr' ? { lang } : {}),
       settings,
       onInternalError: internalError,
+      // The official portal opens in the system browser (the handler allows only https esante.gouv.fr).
+      realActivation: { openExternal: (url) => shell.openExternal(url) },
     });
     const dispatcher = createValidatedDispatcher(services.handlers, { onInternalError: internalError });
     return {

@@ -10,13 +10,16 @@ import frSettings from './settings.fr.json';
 import enSettings from './settings.en.json';
 import frPhone from './phone.fr.json';
 import enPhone from './phone.en.json';
+import frReal from './real.fr.json';
+import enReal from './real.en.json';
 
 export const localePairs = {
   core: { fr: frCore, en: enCore },
   activation: { fr: frActivation, en: enActivation },
   settings: { fr: frSettings, en: enSettings },
   phone: { fr: frPhone, en: enPhone },
+  real: { fr: frReal, en: enReal },
 } as const;
 
-export const fr = { ...frCore, ...frActivation, ...frSettings, ...frPhone };
-export const en = { ...enCore, ...enActivation, ...enSettings, ...enPhone };
+export const fr = { ...frCore, ...frActivation, ...frSettings, ...frPhone, ...frReal };
+export const en = { ...enCore, ...enActivation, ...enSettings, ...enPhone, ...enReal };

@@ -21,7 +21,9 @@ export type Step =
   | 'without-card-sms'
   | 'diagnose'
   | 'help'
-  | 'settings';
+  | 'settings'
+  /** The real activation beside the official portal (its own stages: stores/real.ts). */
+  | 'real';
 
 /** Screens that belong to a running activation: leaving them for any other cancels it. */
 export const ACTIVATION_STEPS: readonly Step[] = [

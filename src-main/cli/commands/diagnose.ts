@@ -17,6 +17,8 @@ import { openReaderPort } from '../../reader/open-port';
 import { ReaderMemory } from '../../reader/reader-memory';
 import { resolveStateDir } from '../../reader/state-dir';
 import { buildReport, renderHtml, renderTextSummary, runDiagnostics } from '../../diagnostics/index';
+import { AttemptLog } from '../../readiness/attempts';
+import { defaultBrowserProbe } from '../../readiness/run';
 import { diagnosticsErrors } from '../../diagnostics/errors';
 import { usageError, type CliContext } from '../context';
 import { EXIT } from '../exit-codes';
@@ -77,11 +79,15 @@ export async function runDiagnose(ctx: CliContext, options: DiagnoseOptions): Pr
       connectTimeoutMs: Math.min(ctx.timeoutMs, 10_000),
       fallback: { ...(memory ? { memory } : {}), allowExclusive: options.allowExclusive === true, timeoutsMs: ladderTimeouts(ctx.timeoutMs) },
       fallbackMemory: memory ? { directory: state.directory, source: state.source } : null,
+      // The browser's card stack, as `ecps ready` checks it (issue 10 §6).
+      ...(defaultBrowserProbe() ? { browser: defaultBrowserProbe()! } : {}),
     });
   } finally {
     await ctx.release(port);
   }
-  const report = buildReport(run, { showPersonalData: options.showPersonalData, toolVersion: toolVersion() });
+  // The real activation attempts recorded in the same per-user folder (already masked).
+  const attempts = remember ? new AttemptLog({ directory: state.directory }).list() : [];
+  const report = buildReport(run, { showPersonalData: options.showPersonalData, toolVersion: toolVersion(), attempts });
   if (options.html !== undefined) {
     try {
       writeFileSync(options.html, renderHtml(report), { mode: 0o600 });

@@ -47,6 +47,13 @@ export interface PcscApp {
   shellOutput(): string;
   /** Errors the vpcd bridge reported (none expected). */
   readonly slotErrors: unknown[];
+  /** Restarts the web shell with extra environment (the fixture's own, plus `env`); the URL changes. */
+  restartShell(env?: NodeJS.ProcessEnv): Promise<void>;
+}
+
+export interface PcscAppOptions {
+  /** Extra environment of the web shell (e.g. HOME for the browser probes, ECPS_STATE_DIR). */
+  shellEnv?: NodeJS.ProcessEnv;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -60,7 +67,7 @@ function vpcdConfigOf(rig: PcscRig): string {
   return file;
 }
 
-export async function startPcscApp(): Promise<PcscApp & { dispose(): Promise<void> }> {
+export async function startPcscApp(options: PcscAppOptions = {}): Promise<PcscApp & { dispose(): Promise<void> }> {
   const rig = await startPcscRig();
   const slotErrors: unknown[] = [];
   const slots = [CPS_SLOT, VITALE_SLOT].map(() => undefined as VpcdSlot | undefined);
@@ -116,6 +123,11 @@ export async function startPcscApp(): Promise<PcscApp & { dispose(): Promise<voi
       await rig.startService();
     },
     shellOutput: () => shell?.output() ?? '',
+    async restartShell(env: NodeJS.ProcessEnv = {}) {
+      await shell?.stop();
+      shell = undefined;
+      shell = await startWebShellProcess({ env: { PCSCLITE_CSOCK_NAME: rig.socketPath, ...options.shellEnv, ...env } });
+    },
     async dispose() {
       await shell?.stop();
       for (const index of [CPS_SLOT, VITALE_SLOT] as const) await slots[index]?.remove();
@@ -124,7 +136,7 @@ export async function startPcscApp(): Promise<PcscApp & { dispose(): Promise<voi
   };
 
   try {
-    shell = await startWebShellProcess({ env: { PCSCLITE_CSOCK_NAME: rig.socketPath } });
+    shell = await startWebShellProcess({ env: { PCSCLITE_CSOCK_NAME: rig.socketPath, ...options.shellEnv } });
     if (/MODE DÉMONSTRATION/.test(shell.output())) {
       throw new Error(`pcscd-app: the web shell fell back to the demo reader instead of the private pcscd:\n${shell.output()}\npcscd:\n${rig.log()}`);
     }

@@ -1,12 +1,25 @@
 /** `ecps diagnose --demo`: the whole path with the built-in virtual reader (no hardware). */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runMain } from '../../support/cli';
 import { EXIT } from '../../../src-main/cli/exit-codes';
 import { tempDir } from './helpers';
+import { createBrowserHome, firefoxOnPath, type BrowserHome } from '../../support/nss-home';
 
 describe('ecps diagnose --demo', () => {
+  // The browser checks look at the user's home: a home of their own, with OpenSC registered.
+  let browserHome: BrowserHome;
+  const realHome = process.env.HOME;
+  beforeAll(() => {
+    browserHome = createBrowserHome({ chromium: 'opensc', firefox: firefoxOnPath() ? 'opensc' : 'none' });
+    process.env.HOME = browserHome.home;
+  });
+  afterAll(() => {
+    process.env.HOME = realHome;
+    browserHome.dispose();
+  });
+
   it('--json --html: exit 0, the report with masked holder, the HTML file written', async () => {
     const file = path.join(tempDir('ecps-diag-'), 'rapport.html');
     const run = await runMain(['diagnose', '--demo', '--json', '--html', file]);
@@ -14,6 +27,11 @@ describe('ecps diagnose --demo', () => {
     const [report] = jsonLines(run.stdout) as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(report).toMatchObject({ format: 'ecps-diagnostic-report', demo: true, personalDataShown: false, summary: { fail: 0 } });
     expect(report!.cards[0].holder.surname).toBe('D***');
+    // The browser's card stack is part of the diagnosis (issue 10 §6): OpenSC registered in this home's Chromium.
+    const browser = (report!.checks as { id: string; status: string; subject?: string }[]).filter((c) => c.id.startsWith('browser.'));
+    expect(browser.map((c) => c.id)).toEqual(expect.arrayContaining(['browser.middleware', 'browser.registered', 'browser.certificate']));
+    expect(browser.find((c) => c.id === 'browser.registered' && c.subject === 'Chromium')?.status).toBe('ok');
+    expect(report!.realAttempts).toEqual([]);
     const html = readFileSync(file, 'utf8');
     expect(html).toContain('MODE DÉMONSTRATION');
     expect(html).not.toContain('DUPONT');
