@@ -8,7 +8,8 @@
  * (reader events) and runs its sessions here. (cps-session.ts can delegate to this function —
  * left untouched here, the CLI belongs to another change.)
  */
-import type { ReaderPort, ShareMode, TransportProtocol } from '../../src-shared/reader-port';
+import { isEcpsError } from '../../src-shared/errors';
+import type { CardConnection, ReaderPort, ShareMode, TransportProtocol } from '../../src-shared/reader-port';
 import { CardChannel, type ExchangeTraceEntry } from '../card/channel';
 import { identifyCard, type CardIdentification } from '../card/identify';
 import { openCardApplication, type CardApplication, type CpsCard } from '../card/cps/index';
@@ -28,12 +29,35 @@ export interface PortCardSessionOptions {
   /** `exclusive` for PIN and key commands: no other application slips a command in between. */
   share?: ShareMode;
   onExchange?: (entry: ExchangeTraceEntry) => void;
+  /**
+   * How long an exclusive connect waits for the card to be free (default 2 s). The app itself
+   * looks at every card it sees, shared and briefly (identification on insertion, the readiness
+   * check): a user who clicks a few milliseconds after inserting the card must not be told that
+   * "another application" holds it when that application is us. A program that really holds
+   * the card still gets SharingViolation, with its remedy, once the wait is over.
+   */
+  exclusiveWaitMs?: number;
+}
+
+const EXCLUSIVE_WAIT_MS = 2_000;
+const EXCLUSIVE_POLL_MS = 50;
+
+async function connectFor(port: ReaderPort, reader: string, share: ShareMode, waitMs: number): Promise<CardConnection> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await port.connect(reader, { share });
+    } catch (error) {
+      if (share !== 'exclusive' || !isEcpsError(error, 'SharingViolation') || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, EXCLUSIVE_POLL_MS));
+    }
+  }
 }
 
 export async function withCardOnPort<T>(port: ReaderPort, options: PortCardSessionOptions, body: (session: PortCardSession) => Promise<T>): Promise<T> {
   const reader = findReader(port, options.reader);
   if (!reader.cardPresent) throw readerErrors.create('NoCard', { details: { reader: reader.name } });
-  const connection = await port.connect(reader.name, { share: options.share ?? 'shared' });
+  const connection = await connectFor(port, reader.name, options.share ?? 'shared', options.exclusiveWaitMs ?? EXCLUSIVE_WAIT_MS);
   try {
     const channel = new CardChannel(connection, options.onExchange ? { onExchange: options.onExchange } : {});
     const identification = await identifyCard(connection.atr, channel);
