@@ -32,7 +32,22 @@ function atrType(f: SlotFacts): string | undefined {
 /** The slot the portal will use: a CPS (answering or held), the CPS slot first. */
 export function chooseCpsSlot(facts: readonly SlotFacts[]): SlotFacts | undefined {
   const candidates = facts.filter((f) => f.snapshot.cardPresent && (isCps(f) || CPS_TYPES.has(atrType(f) ?? '')));
-  return candidates.find((f) => f.expectedRole === 'cps') ?? candidates[0];
+  // A card another program held exclusively before we could read its ATR cannot be named (the
+  // ATR of pcsc-mini's change event is not usable on Linux: pcsc-mini-on-linux.md): it may be
+  // the CPS, and what the user must fix is the program holding it, not the card.
+  const held = candidates.length === 0 ? facts.filter(heldUnnamed) : [];
+  const pool = candidates.length > 0 ? candidates : held;
+  return pool.find((f) => f.expectedRole === 'cps') ?? pool[0];
+}
+
+/** Held = our SHARED connection was refused. pcscd's "in use" flag alone is not enough: it also
+ * shows shared users, and can lag behind a release. */
+function isHeld(f: SlotFacts): boolean {
+  return f.connectError?.code === 'SharingViolation' || (f.snapshot.inUse && !f.connected);
+}
+
+function heldUnnamed(f: SlotFacts): boolean {
+  return f.snapshot.cardPresent && isHeld(f) && !isVitale(f) && !isCps(f) && (atrType(f) ?? 'unknown') === 'unknown';
 }
 
 export function cardChecks(facts: readonly SlotFacts[], serviceUp: boolean): ReadinessCheck[] {
@@ -54,9 +69,7 @@ export function cardChecks(facts: readonly SlotFacts[], serviceUp: boolean): Rea
     return out;
   }
   const subject = slot.reader;
-  // Held = our SHARED connection was refused. pcscd's "in use" flag alone is not enough: it also
-  // shows shared users, and can lag behind a release.
-  const held = slot.connectError?.code === 'SharingViolation' || (slot.snapshot.inUse && !slot.connected);
+  const held = isHeld(slot);
   // The card answers (ATR, SELECT of the CPx application, serial number).
   const responsive = checkSlotResponsive(slot);
   if (responsive) out.push(card({ ...responsive, id: 'card.responsive', title: RESPONSIVE }));
@@ -114,6 +127,15 @@ function slotCheck(facts: readonly SlotFacts[], slot: SlotFacts | undefined): Ch
     return check('card.cps-slot', 'warn', SLOT, tx('La CPS est dans la fente Vitale : le portail peut la lire, mais votre logiciel de pharmacie l’attend dans la fente CPS.', 'The CPS is in the Vitale slot: the portal can read it, but your pharmacy software expects it in the CPS slot.'), evidence, {
       subject: slot.reader,
       remedy: tx('Mettez la CPS dans la fente CPS (la première fente du lecteur).', 'Put the CPS in the CPS slot (the reader’s first slot).'),
+    });
+  }
+  if (heldUnnamed(slot)) {
+    return check('card.cps-slot', 'warn', SLOT, tx(
+      `Une carte est dans « ${slot.reader} », mais un autre programme la tient : impossible de vérifier que c’est votre CPS.`,
+      `A card is in "${slot.reader}", but another program holds it: it cannot be checked that it is your CPS.`,
+    ), evidence, {
+      subject: slot.reader,
+      remedy: tx('Libérez la carte (voir « Carte libre pour le navigateur »), puis cliquez sur « Vérifier à nouveau ».', 'Free the card (see "Card free for the browser"), then click "Check again".'),
     });
   }
   const label = slot.identification?.label.fr ?? 'CPS';
