@@ -61,7 +61,7 @@ export function checkCpsCertificate(f: SlotFacts): CheckResult {
 export function checkCpsChain(f: SlotFacts, trustConfigured: boolean): CheckResult {
   const subject = f.reader;
   const cps = f.cps;
-  if (!trustConfigured) return skipped('cps.chain', CHAIN, tx('Aucune autorité de confiance configurée.', 'No trust anchor configured.'), {}, subject);
+  if (!trustConfigured) return skipped('cps.chain', CHAIN, tx('Chaîne non vérifiée : aucun certificat racine IGC-Santé n’est fourni à ce diagnostic.', 'Chain not checked: no IGC-Santé root certificate is given to this diagnostic.'), {}, subject);
   if (cps?.chainError) return check('cps.chain', 'fail', CHAIN, cps.chainError.message, { error: cps.chainError.code }, { subject, remedy: cps.chainError.remedy });
   if (!cps?.chain) return skipped('cps.chain', CHAIN, tx('Certificat illisible : chaîne non vérifiée.', 'Certificate unreadable: chain not checked.'), {}, subject);
   const evidence = { status: cps.chain.status, chain: cps.chain.chain };
