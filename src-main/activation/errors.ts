@@ -117,8 +117,8 @@ export const activationErrors = defineErrorCatalog({
       en: 'The password typed on the phone is not the one chosen on this computer: type it again on the phone ({n} attempt{s} left).',
     },
     remedy: {
-      fr: 'Vous ne vous souvenez plus du mot de passe choisi ? Annulez l’activation et recommencez-la.',
-      en: 'You do not remember the password you chose? Cancel the activation and start it again.',
+      fr: 'Mot de passe choisi oublié ? Annulez l’activation et recommencez-la.',
+      en: 'Forgot the password you chose? Cancel the activation and start it again.',
     },
   },
   PhonePasswordMismatchLimit: {
