@@ -237,7 +237,7 @@ export const authorityErrors = defineErrorCatalog({
     remedy: text('Reprenez l’activation à l’étape affichée, ou recommencez.', 'Resume the activation at the step shown, or start again.'),
   },
   SmsCodeIncorrect: {
-    message: text('Code SMS incorrect : il reste {attemptsLeft} essai(s).', 'Wrong SMS code: {attemptsLeft} attempt(s) left.'),
+    message: text('Code SMS incorrect (essais restants : {attemptsLeft}).', 'Wrong SMS code (attempts left: {attemptsLeft}).'),
     remedy: text('Recopiez le code à 6 chiffres du dernier SMS reçu.', 'Copy the 6-digit code of the last SMS received.'),
   },
   SmsAttemptsExhausted: {

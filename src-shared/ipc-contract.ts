@@ -117,7 +117,7 @@ export const authorityViewSchema = z.object({
 // ----------------------------------------------------------------------------- help and settings
 
 /** The help topics the app knows (resources/help/help.json holds exactly these). */
-export const HELP_TOPIC_IDS = ['old-reader', 'phone-connectivity', 'who-to-call', 'no-card', 'lost-card', 'epop'] as const;
+export const HELP_TOPIC_IDS = ['old-reader', 'phone-connectivity', 'who-to-call', 'no-card', 'lost-card', 'lost-phone', 'epop'] as const;
 export const helpTopicIdSchema = z.enum(HELP_TOPIC_IDS);
 export type HelpTopicId = z.infer<typeof helpTopicIdSchema>;
 
@@ -156,13 +156,23 @@ export const activationFlowSchema = z.enum(['with-card', 'without-card']);
 export const activationEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), step: z.string(), text: z.string() }),
   z.object({ type: z.literal('qr'), payload: z.string(), expiresAt: z.number(), generation: z.number(), phonePageUrl: z.string().max(2048).optional() }),
-  z.object({ type: z.literal('request-sent'), activationId: z.string(), sentTo: z.string(), payload: z.string() }),
+  z.object({ type: z.literal('contact'), email: z.string().max(200).optional(), mobile: z.string().max(40).optional() }),
+  z.object({
+    type: z.literal('request-sent'),
+    activationId: z.string(),
+    sentTo: z.string(),
+    payload: z.string(),
+    /** When the e-mailed QR stops working (ms since epoch): the companion stops waiting for the phone then. */
+    expiresAt: z.number().optional(),
+    phonePageUrl: z.string().max(2048).optional(),
+  }),
   z.object({ type: z.literal('phone-connected'), via: z.enum(['direct', 'relay']) }),
   z.object({ type: z.literal('code-required'), attemptsLeft: z.number() }),
   z.object({ type: z.literal('sms-sent'), sentTo: z.string() }),
+  z.object({ type: z.literal('sms-attempts'), attemptsLeft: z.number().int().min(0).max(9) }),
   z.object({ type: z.literal('password-required') }),
   z.object({ type: z.literal('phone-password') }),
-  z.object({ type: z.literal('done'), activationId: z.string() }),
+  z.object({ type: z.literal('done'), activationId: z.string(), completedAt: z.string().max(40).optional() }),
   z.object({
     type: z.literal('error'),
     code: z.string(),
@@ -347,6 +357,8 @@ export const ipcRequests = {
   'activation.confirmRequest': channel(empty, activationAck),
   /** Try the failed step again (resumable errors). */
   'activation.retry': channel(empty, activationAck),
+  /** Without the card: « Renvoyer l’e-mail » (a new request and QR) or « Renvoyer le SMS » (a new code). */
+  'activation.resend': channel(z.object({ what: z.enum(['email', 'sms']) }).strict(), activationAck),
   'activation.cancel': channel(empty, z.object({ cancelled: z.boolean() })),
   /**
    * Sandbox authority only (training, demos, tests): the e-mails and SMS it "sent" for one
@@ -379,6 +391,8 @@ export const ipcRequests = {
       status: z.enum(['ok', 'warn', 'fail', 'skipped']),
       demo: z.boolean(),
       summary: z.string(),
+      /** The self-contained printable report (`ecps diagnose --html`), for « Enregistrer le rapport ». */
+      html: z.string().max(2_000_000).optional(),
       checks: z.array(
         z.object({
           id: z.string(),

@@ -24,6 +24,7 @@ import {
   type WithoutCardRequestResult,
 } from '../../src-shared/activation-authority';
 import { fromBase64, toBase64 } from '../../src-shared/activation-authority-wire';
+import { decodeQrPayload } from '../../src-shared/pairing-protocol';
 import type { EcpsError } from '../../src-shared/errors';
 import { checkCardCertificate, checkCardSignature, sandboxCardTrust, type CardTrust } from './card-proof';
 import { maskEmail, maskMobile, ProfessionalDirectory } from './directory';
@@ -40,6 +41,30 @@ export const DEFAULT_LIFETIMES = {
   withoutCardMs: 24 * 3_600_000,
   smsCodeMs: 10 * 60_000,
 };
+/**
+ * When the mailed QR stops working: the pairing payload's own deadline (the companion stops
+ * waiting for the phone then), never later than the activation itself. One deadline, said the
+ * same way in the e-mail and on the companion's screen (issue 12 item 6).
+ */
+function qrValidUntil(qrPayload: string, activationExpiresAt: string): Date {
+  const activationEnd = Date.parse(activationExpiresAt);
+  try {
+    return new Date(Math.min(decodeQrPayload(qrPayload).expiresAt, activationEnd));
+  } catch {
+    return new Date(activationEnd);
+  }
+}
+
+/** « Ce QR code est valable 30 minutes, jusqu’à 15:42. » — local time, as the companion shows it. */
+export function qrValidity(until: Date, now: Date): string {
+  const minutes = Math.max(1, Math.round((until.getTime() - now.getTime()) / 60_000));
+  const duration = minutes < 120 ? `${minutes} minute${minutes >= 2 ? 's' : ''}` : `${Math.round(minutes / 60)} heures`;
+  const time = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit' }).format(until);
+  if (until.toDateString() === now.toDateString()) return `Ce QR code est valable ${duration}, jusqu’à ${time}.`;
+  const day = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long' }).format(until);
+  return `Ce QR code est valable ${duration}, jusqu’au ${day} à ${time}.`;
+}
+
 /** SMS sends per activation: each send renews the code, so unlimited sends would mean unlimited guesses. */
 export const SMS_SEND_LIMIT = 3;
 
@@ -165,7 +190,7 @@ export class SandboxAuthority implements ActivationAuthority {
         to: email,
         activationId: activation.activationId,
         subject: 'Activation de votre e-CPS',
-        body: `Bonjour ${entry.givenName} ${entry.surname},\n\nScannez le QR code ci-joint avec l’application e-CPS pour poursuivre l’activation. Il est valable jusqu’au ${activation.expiresAt}.\n\n(Message de l’autorité de test : aucune e-CPS réelle n’est activée.)`,
+        body: `Bonjour ${entry.givenName} ${entry.surname},\n\nScannez le QR code ci-joint avec l’application e-CPS pour poursuivre l’activation. ${qrValidity(qrValidUntil(qrPayload, activation.expiresAt), now)}\n\n(Message de l’autorité de test : aucune e-CPS réelle n’est activée.)`,
         qrPayload,
       });
     });

@@ -29,7 +29,10 @@ const WITH_CARD: { readonly [K in WithCardStep]: Sentence<WithCardState> } = {
   ...SHARED,
   'card-ready': (s) =>
     s.pinTriesLeft !== null && s.pinTriesLeft < 3
-      ? { fr: `Saisissez votre code porteur (il reste ${s.pinTriesLeft} essai(s)).`, en: `Enter your PIN (${s.pinTriesLeft} attempt(s) left).` }
+      ? {
+          fr: `Saisissez votre code porteur (il reste ${s.pinTriesLeft} essai${s.pinTriesLeft >= 2 ? 's' : ''}).`,
+          en: `Enter your PIN (${s.pinTriesLeft} attempt${s.pinTriesLeft === 1 ? '' : 's'} left).`,
+        }
       : { fr: 'Carte prête : saisissez votre code porteur.', en: 'Card ready: enter your PIN.' },
   cgu: plain('Lisez et acceptez les conditions générales d’utilisation.', 'Read and accept the terms of use.'),
   'starting-activation': plain('Ouverture de l’activation auprès du service…', 'Opening the activation with the service…'),

@@ -27,7 +27,7 @@ import { describeState, type ActivationState } from './describe';
 import { activationError, errorOfState } from './errors';
 import type { ActivationEffect } from './machine';
 import { createWithCardFlow, type WithCardEvent, type WithCardState, type WithCardTimings } from './with-card';
-import { createWithoutCardFlow, type WithoutCardEvent, type WithoutCardState, type WithoutCardTimings } from './without-card';
+import { WITHOUT_CARD_TIMINGS, createWithoutCardFlow, type WithoutCardEvent, type WithoutCardState, type WithoutCardTimings } from './without-card';
 
 /** What the driver needs of a CPS (CpsCard fits; the PIN is verified before, by the caller). */
 export interface DriverCard {
@@ -47,13 +47,18 @@ export interface DriverPairing extends EventEmitter<PairingEvents> {
 export type DriverEvent =
   | { type: 'state'; step: string; text: string }
   | { type: 'qr'; payload: string; expiresAt: number; generation: number; phonePageUrl?: string }
-  | { type: 'request-sent'; activationId: string; sentTo: string; payload: string }
+  /** Without the card: the masked contact details on file, shown BEFORE the request is sent. */
+  | { type: 'contact'; email?: string; mobile?: string }
+  /** The e-mailed QR: where it went, when it stops working (the pairing's deadline), the demo phone page. */
+  | { type: 'request-sent'; activationId: string; sentTo: string; payload: string; expiresAt: number; phonePageUrl?: string }
   | { type: 'phone-connected'; via: 'direct' | 'relay' }
   | { type: 'code-required'; attemptsLeft: number }
   | { type: 'sms-sent'; sentTo: string }
+  /** SMS code tries left, as the machine counts them (after each send and each wrong code). */
+  | { type: 'sms-attempts'; attemptsLeft: number }
   | { type: 'password-required' }
   | { type: 'phone-password' }
-  | { type: 'done'; activationId: string; record: ActivationRecord }
+  | { type: 'done'; activationId: string; record: ActivationRecord; completedAt?: string }
   | { type: 'error'; code: string; message: string; remedy?: string; step: string; resumable: boolean }
   | { type: 'end'; step: string };
 
@@ -154,6 +159,10 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
   }
   confirmRequest(): void {
     this.send({ type: 'request-sent-confirmed' });
+  }
+  /** « Renvoyer l’e-mail » (a new request and QR) or « Renvoyer le SMS » (a new code). */
+  resend(what: 'email' | 'sms'): void {
+    this.send({ type: what === 'email' ? 'resend-email' : 'resend-sms' });
   }
   /** The card left the reader, or (`service-down`) the PC/SC service stopped under it. */
   cardRemoved(reason?: 'service-down'): void {
@@ -312,6 +321,9 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       case 'lookup-professional':
         try {
           const found = await authority.lookupProfessional(effect.idNat);
+          if (epoch === this.epoch && found.contactOnFile) {
+            this.emitUi({ type: 'contact', ...(found.maskedEmail ? { email: found.maskedEmail } : {}), ...(found.maskedPhone ? { mobile: found.maskedPhone } : {}) });
+          }
           feed({ type: 'contact-on-file', onFile: found.contactOnFile });
         } catch (error) {
           if (isEcpsError(error, 'ProfessionalUnknown')) feed({ type: 'professional-unknown' });
@@ -326,7 +338,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
         try {
           const sent = await authority.requestWithoutCard({ idNat: effect.idNat, qrPayload: qr.payload });
           if (epoch !== this.epoch) return;
-          this.emitUi({ type: 'request-sent', activationId: sent.activationId, sentTo: sent.sentTo, payload: qr.payload });
+          this.emitUi({ type: 'request-sent', activationId: sent.activationId, sentTo: sent.sentTo, payload: qr.payload, expiresAt: qr.expiresAt, ...this.phonePageLink(qr.payload) });
           feed({ type: 'qr-emailed', activationId: sent.activationId });
         } catch (error) {
           await this.stopPairing();
@@ -345,7 +357,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
           } catch {
             // the phone left after its proof: the activation is recorded all the same
           }
-          this.emitUi({ type: 'done', activationId: record.activationId, record });
+          this.emitUi({ type: 'done', activationId: record.activationId, record, ...(record.completedAt ? { completedAt: record.completedAt } : {}) });
           feed({ type: 'phone-registered' });
         } catch (error) {
           authorityFailed(error);
@@ -374,7 +386,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
 
   // ------------------------------------------------------------------ the phone link
 
-  private async startPairing(lifetimeMs: number, generation: number, show = true): Promise<{ payload: string } | undefined> {
+  private async startPairing(lifetimeMs: number, generation: number, show = true): Promise<{ payload: string; expiresAt: number } | undefined> {
     await this.stopPairing();
     const pairing: DriverPairing = this.options.createPairing?.() ?? new PairingSession();
     const mine = ++this.pairingGeneration;
@@ -412,7 +424,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       if (!live()) return undefined;
       this.lastQr = { payload: qr.qrPayload, expiresAt: qr.expiresAt };
       if (show) this.emitUi({ type: 'qr', payload: qr.qrPayload, expiresAt: qr.expiresAt, generation, ...this.phonePageLink(qr.qrPayload) });
-      return { payload: qr.qrPayload };
+      return { payload: qr.qrPayload, expiresAt: qr.expiresAt };
     } catch (error) {
       if (!live()) return undefined; // stopped meanwhile (a newer QR, a cancel): nothing failed
       this.reportError(error);
@@ -464,6 +476,7 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       const sent = await this.options.authority.sendSmsCode(activationId);
       if (epoch !== this.epoch) return;
       this.emitUi({ type: 'sms-sent', sentTo: sent.sentTo });
+      this.emitSmsAttempts();
       this.pairing?.send('sms-sent', { sentTo: sent.sentTo });
     } catch (error) {
       this.reportError(error);
@@ -478,15 +491,30 @@ export class ActivationDriver extends EventEmitter<{ event: [DriverEvent] }> {
       this.pairing?.send('sms-result', { ok: true, attemptsLeft: 0 });
       this.send({ type: 'sms-code-verified' });
     } catch (error) {
-      const attemptsLeft = isEcpsError(error) && typeof error.details.attemptsLeft === 'number' ? error.details.attemptsLeft : 0;
+      const wrong = isEcpsError(error, 'SmsCodeIncorrect') || isEcpsError(error, 'SmsAttemptsExhausted');
+      if (wrong) this.send({ type: 'sms-code-wrong' });
+      else this.reportError(error);
+      // The phone is told the same count as the computer shows: the machine's (issue 12 item 6).
+      const attemptsLeft = wrong ? this.smsAttemptsLeft() : isEcpsError(error) && typeof error.details.attemptsLeft === 'number' ? error.details.attemptsLeft : 0;
       try {
         this.pairing?.send('sms-result', { ok: false, attemptsLeft });
       } catch {
         // phone gone
       }
-      if (isEcpsError(error, 'SmsCodeIncorrect') || isEcpsError(error, 'SmsAttemptsExhausted')) this.send({ type: 'sms-code-wrong' });
-      else this.reportError(error);
+      if (wrong) this.emitSmsAttempts();
     }
+  }
+
+  /** SMS code tries left now (0 once the request was dropped for too many wrong codes). */
+  private smsAttemptsLeft(): number {
+    const s = this.stateNow;
+    if (s.flow !== 'without-card' || s.step !== 'sms-code') return 0;
+    const max = this.options.withoutCardTimings?.maxSmsAttempts ?? WITHOUT_CARD_TIMINGS.maxSmsAttempts;
+    return Math.max(0, max - s.smsAttempts);
+  }
+
+  private emitSmsAttempts(): void {
+    if (this.stateNow.step === 'sms-code') this.emitUi({ type: 'sms-attempts', attemptsLeft: this.smsAttemptsLeft() });
   }
 
   // ------------------------------------------------------------------ UI events

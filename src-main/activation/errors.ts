@@ -6,7 +6,7 @@
  * state stays serialisable for IPC and the UI; `errorOfState` turns it back into an EcpsError.
  * Security: params hold counts, step names and reason codes — never a PIN or a password.
  */
-import { EcpsError, defineErrorCatalog, type ErrorDefinition } from '../../src-shared/errors';
+import { EcpsError, defineErrorCatalog, type ErrorDefinition, type Lang, type LocalizedText } from '../../src-shared/errors';
 
 const RESTART = { fr: 'Recommencez l’activation depuis le début.', en: 'Start the activation again from the beginning.' };
 const CHECK_NETWORK = {
@@ -30,7 +30,7 @@ export const activationErrors = defineErrorCatalog({
     },
   },
   PinIncorrect: {
-    message: { fr: 'Code porteur incorrect : il reste {n} essai(s).', en: 'Wrong PIN: {n} attempt(s) left.' },
+    message: { fr: 'Code porteur incorrect : il reste {n} essai{s}.', en: 'Wrong PIN: {n} attempt{s} left.' },
     remedy: {
       fr: 'Vérifiez le code sur le courrier reçu avec la carte : au bout de 3 codes faux, la carte se bloque.',
       en: 'Check the code on the letter that came with the card: after 3 wrong codes the card locks.',
@@ -88,7 +88,7 @@ export const activationErrors = defineErrorCatalog({
     },
   },
   PairingCodeIncorrect: {
-    message: { fr: 'Code incorrect : il reste {n} essai(s).', en: 'Wrong code: {n} attempt(s) left.' },
+    message: { fr: 'Code incorrect : il reste {n} essai{s}.', en: 'Wrong code: {n} attempt{s} left.' },
     remedy: { fr: 'Recopiez le code affiché sur le téléphone.', en: 'Type the code shown on the phone.' },
   },
   PairingCodeAttemptsExhausted: {
@@ -119,12 +119,17 @@ export const activationErrors = defineErrorCatalog({
     message: { fr: 'Mot de passe trop simple : une suite de chiffres qui se suivent.', en: 'Password too simple: a run of consecutive digits.' },
     remedy: { fr: 'Évitez les suites comme 1234 ou 9876.', en: 'Avoid runs such as 1234 or 9876.' },
   },
+  // Issue 12 item 5: the phone asks again at once for the SAME password (the one chosen here),
+  // so this says exactly what the phone says: type it again on the phone, with the tries left.
   PhonePasswordMismatch: {
     message: {
-      fr: 'Le mot de passe saisi sur le téléphone ne correspond pas à celui choisi sur l’ordinateur.',
-      en: 'The password typed on the phone does not match the one chosen on the computer.',
+      fr: 'Le mot de passe saisi sur le téléphone n’est pas celui choisi sur cet ordinateur : saisissez-le à nouveau sur le téléphone (il reste {n} essai{s}).',
+      en: 'The password typed on the phone is not the one chosen on this computer: type it again on the phone ({n} attempt{s} left).',
     },
-    remedy: { fr: 'Choisissez à nouveau votre mot de passe, puis saisissez le même sur le téléphone.', en: 'Choose your password again, then type the same one on the phone.' },
+    remedy: {
+      fr: 'Mot de passe choisi oublié ? Annulez l’activation et recommencez-la.',
+      en: 'Forgot the password you chose? Cancel the activation and start it again.',
+    },
   },
   PhonePasswordMismatchLimit: {
     message: { fr: 'Trois mots de passe différents sur le téléphone : la liaison a été annulée.', en: 'Three different passwords on the phone: the link was dropped.' },
@@ -170,7 +175,7 @@ export const activationErrors = defineErrorCatalog({
     },
   },
   SmsCodeIncorrect: {
-    message: { fr: 'Code SMS incorrect : il reste {n} essai(s).', en: 'Wrong SMS code: {n} attempt(s) left.' },
+    message: { fr: 'Code SMS incorrect : il reste {n} essai{s}.', en: 'Wrong SMS code: {n} attempt{s} left.' },
     remedy: { fr: 'Saisissez sur le téléphone le code reçu par SMS.', en: 'Type on the phone the code received by SMS.' },
   },
   SmsCodeAttemptsExhausted: {
@@ -200,21 +205,34 @@ export function stateError(code: ActivationErrorCode, params: ErrorParams = {}):
   return { code, params };
 }
 
-function fill(template: string, params: ErrorParams): string {
+/**
+ * `{s}` is the plural mark of the count `{n}`, by each language's rule: French takes the plural
+ * from 2 (« 0 essai », « 1 essai », « 2 essais »), English for every count but 1.
+ */
+function plural(lang: Lang, params: ErrorParams): string {
+  const n = params.n;
+  if (typeof n !== 'number') return '';
+  return (lang === 'fr' ? n >= 2 : n !== 1) ? 's' : '';
+}
+
+function fill(template: string, params: ErrorParams, lang: Lang): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
+    if (key === 's' && params.s === undefined) return plural(lang, params);
     const v = params[key];
     return v === undefined ? whole : String(v);
   });
 }
 
+const filled = (text: LocalizedText, params: ErrorParams): LocalizedText => ({ fr: fill(text.fr, params, 'fr'), en: fill(text.en, params, 'en') });
+
 /** An error of the catalogue with its placeholders filled; params are also the details. */
 export function activationError(code: ActivationErrorCode, params: ErrorParams = {}): EcpsError {
   const definition = activationErrors.definitions[code] as ErrorDefinition;
-  const filled: ErrorDefinition = {
-    message: { fr: fill(definition.message.fr, params), en: fill(definition.message.en, params) },
-    ...(definition.remedy ? { remedy: definition.remedy } : {}),
+  const text: ErrorDefinition = {
+    message: filled(definition.message, params),
+    ...(definition.remedy ? { remedy: filled(definition.remedy, params) } : {}),
   };
-  return new EcpsError(code, filled, { details: { ...params } });
+  return new EcpsError(code, text, { details: { ...params } });
 }
 
 export function errorOfState(state: { readonly error: StateError | null }): EcpsError | undefined {

@@ -108,14 +108,11 @@ export function passwordTail<S extends Base>(options: PasswordTailOptions<S>) {
       if (mismatches >= MAX_PHONE_PASSWORD_MISMATCHES) {
         return onPairingLost({ ...state, passwordSet: false, passwordMismatches: 0 }, now, 'PhonePasswordMismatchLimit');
       }
-      return {
-        state: go(state, 'choosing-password', now, {
-          passwordSet: false,
-          passwordMismatches: mismatches,
-          error: stateError('PhonePasswordMismatch', { n: MAX_PHONE_PASSWORD_MISMATCHES - mismatches }),
-        } as Partial<S>),
-        effects: [],
-      };
+      // The pairing asks the phone again at once for the same password (the one chosen here):
+      // stay on "type it on the phone" and say the tries left, as the phone does (issue 12 item 5).
+      return refuse(state, stateError('PhonePasswordMismatch', { n: MAX_PHONE_PASSWORD_MISMATCHES - mismatches }), {
+        passwordMismatches: mismatches,
+      } as Partial<S>);
     },
     registered(state: S, _event: PhoneRegisteredEvent, now: number): Outcome<S> {
       return { state: go(state, 'done', now), effects: [{ type: 'cleanup', reason: 'done' }] };

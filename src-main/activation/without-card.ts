@@ -47,7 +47,11 @@ export type WithoutCardEvent =
   /** The code the phone shows, typed on the computer and checked by the pairing session. */
   | { readonly type: 'code-entered'; readonly correct: boolean }
   | { readonly type: 'sms-code-verified' }
-  | { readonly type: 'sms-code-wrong' };
+  | { readonly type: 'sms-code-wrong' }
+  /** « Renvoyer l’e-mail » while the phone has not scanned yet: a new request, a new QR. */
+  | { readonly type: 'resend-email' }
+  /** « Renvoyer le SMS »: a new code; the authority counts the tries afresh, so do we. */
+  | { readonly type: 'resend-sms' };
 
 export interface WithoutCardState extends FlowStateBase<WithoutCardStep> {
   readonly flow: 'without-card';
@@ -180,7 +184,14 @@ export function createWithoutCardFlow(overrides: Partial<WithoutCardTimings> = {
       onTimeout: authority.failWith('AuthorityTimeout'),
     },
     'awaiting-phone-scan': {
-      on: { 'phone-connected': (s, _e, now) => ({ state: go(s, 'code-entry', now, { codeAttempts: 0 }), effects: [] }) },
+      on: {
+        'phone-connected': (s, _e, now) => ({ state: go(s, 'code-entry', now, { codeAttempts: 0 }), effects: [] }),
+        // The old e-mail's QR stops working (its pairing is dropped first); a new one is mailed.
+        'resend-email': (s, _e, now) => {
+          const sent = authority.call(s, 'requesting', { type: 'request-activation', idNat: `8${s.rpps ?? ''}` }, now, { activationId: null });
+          return { state: sent.state, effects: [{ type: 'cleanup', reason: 'pairing-lost' }, ...sent.effects] };
+        },
+      },
       onTimeout: (s, now) => backToRequest(s, now, 'EmailedQrExpired'),
     },
     'code-entry': {
@@ -206,6 +217,7 @@ export function createWithoutCardFlow(overrides: Partial<WithoutCardTimings> = {
     'sms-code': {
       on: {
         'sms-code-verified': (s, _e, now) => ({ state: go(s, 'choosing-password', now, { passwordMismatches: 0 }), effects: [] }),
+        'resend-sms': (s, _e, now) => ({ state: go(s, 'sms-code', now, { smsAttempts: 0 }), effects: [{ type: 'send-sms-code', activationId: s.activationId ?? '' }] }),
         'sms-code-wrong': (s, _e, now) => {
           const attempts = s.smsAttempts + 1;
           if (attempts >= t.maxSmsAttempts) return backToRequest(s, now, 'SmsCodeAttemptsExhausted');

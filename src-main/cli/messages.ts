@@ -205,7 +205,7 @@ Options générales :
   strategiesDefault: 'stratégie par défaut',
   strategiesDetail: 'réglages : {strategy}',
   strategyForgotten: 'Stratégie oubliée pour {reader} : le prochain essai repartira de la stratégie par défaut.',
-  strategiesForgottenAll: '{count} stratégie(s) oubliée(s) : {readers}.',
+  strategiesForgottenAll: 'Aucune stratégie oubliée. | 1 stratégie oubliée : {readers}. | {count} stratégies oubliées : {readers}.',
   strategiesNothingToForget: 'Aucune stratégie mémorisée : rien à oublier ({directory}).',
   activateAuthority: 'Autorité d’activation : {label} — {url}',
   activateBadBind: '--bind {value} : une adresse IP d’une interface de cet ordinateur est attendue',
@@ -234,11 +234,11 @@ Options générales :
   phonePasswordAsked: 'Saisissez le mot de passe e-CPS choisi sur l’ordinateur.',
   phonePromptPassword: 'Mot de passe e-CPS : ',
   phonePasswordOk: 'Mot de passe vérifié.',
-  phonePasswordWrong: 'Mot de passe différent de celui de l’ordinateur : il reste {n} essai(s).',
+  phonePasswordWrong: 'Mot de passe différent de celui de l’ordinateur : plus aucun essai. | Mot de passe différent de celui de l’ordinateur : il reste 1 essai. | Mot de passe différent de celui de l’ordinateur : il reste {n} essais.',
   phoneSmsAsked: 'Saisissez le code reçu par SMS.',
   phonePromptSms: 'Code SMS : ',
   phoneSmsOk: 'Code SMS vérifié.',
-  phoneSmsWrong: 'Code SMS incorrect : il reste {n} essai(s).',
+  phoneSmsWrong: 'Code SMS incorrect : plus aucun essai. | Code SMS incorrect : il reste 1 essai. | Code SMS incorrect : il reste {n} essais.',
   phoneDone: 'e-CPS activée sur ce téléphone.',
   phoneClosed: 'La liaison avec l’ordinateur a été fermée ({code} {reason}).',
   phoneCancelled: 'Annulé.',
@@ -487,11 +487,11 @@ General options:
   phonePasswordAsked: 'Type the e-CPS password chosen on the computer.',
   phonePromptPassword: 'e-CPS password: ',
   phonePasswordOk: 'Password verified.',
-  phonePasswordWrong: 'Password differs from the computer’s: {n} attempt(s) left.',
+  phonePasswordWrong: 'Password differs from the computer’s: no attempt left. | Password differs from the computer’s: 1 attempt left. | Password differs from the computer’s: {n} attempts left.',
   phoneSmsAsked: 'Type the code received by SMS.',
   phonePromptSms: 'SMS code: ',
   phoneSmsOk: 'SMS code verified.',
-  phoneSmsWrong: 'Wrong SMS code: {n} attempt(s) left.',
+  phoneSmsWrong: 'Wrong SMS code: no attempt left. | Wrong SMS code: 1 attempt left. | Wrong SMS code: {n} attempts left.',
   phoneDone: 'e-CPS activated on this phone.',
   phoneClosed: 'The link with the computer was closed ({code} {reason}).',
   phoneCancelled: 'Cancelled.',
@@ -511,7 +511,24 @@ General options:
 const catalogues: Record<Lang, Record<MessageKey, string>> = { fr, en };
 
 export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  return catalogues[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+  return pluralForm(catalogues[lang][key], lang, params).replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/**
+ * A message with forms separated by « | » (as in the renderer's vue-i18n locales: « zero | one
+ * | many » or « one | many ») takes the form of its `n` or `count` parameter: French uses the
+ * singular for 0 and 1, English for 1 only — never « essai(s) » (issue 12 item 12).
+ */
+function pluralForm(text: string, lang: Lang, params: Record<string, string | number>): string {
+  const count = params.n ?? params.count;
+  // Only messages counting something have forms; usage lines use « | » for alternatives.
+  if (count === undefined || !text.includes(' | ')) return text;
+  const forms = text.split(' | ');
+  const n = Number(count);
+  if (forms.length >= 3 && n === 0) return forms[0] as string;
+  const [one, many] = forms.length >= 3 ? [forms[1], forms[2]] : [forms[0], forms[1]];
+  const singular = lang === 'fr' ? n < 2 : n === 1;
+  return (singular ? one : many) as string;
 }
 
 /** The same message in both languages, for an EcpsError. */

@@ -37,6 +37,8 @@ export const readerEntrySchema = z
     id: z.string().regex(/^[a-z0-9-]+$/),
     vendor: z.string().min(1),
     model: z.string().min(1),
+    /** The model's name per language, when it is words rather than a product reference. */
+    label: localizedTextSchema.optional(),
     usb: z.array(z.object({ vendorId: z.string().regex(hex4), productId: z.string().regex(hexFamily) }).strict()),
     namePatterns: z.array(regexString),
     dualSlot: z.boolean(),

@@ -7,6 +7,7 @@
 import type { CheckStatus, EvidenceValue } from './types';
 import type { DiagnosticReport } from './report';
 import { attemptsHtml } from './report-attempts';
+import { frCount } from './plural';
 
 const LABEL: Record<CheckStatus, string> = { ok: 'OK', warn: 'ATTENTION', fail: 'ÉCHEC', skipped: 'NON VÉRIFIÉ' };
 
@@ -57,7 +58,7 @@ function fallbackSection(fb: DiagnosticReport['fallback']): string {
     out.push(`<ul>${fb.readers
       .map((r) => {
         const how = !r.ok
-          ? `<strong>aucune stratégie n’a fonctionné</strong> (${r.attempts} essai(s), dernier échec : <code>${escapeHtml(r.failure ?? '?')}</code>)`
+          ? `<strong>aucune stratégie n’a fonctionné</strong> (${frCount(r.attempts, 'essai', 'essais')}, dernier échec : <code>${escapeHtml(r.failure ?? '?')}</code>)`
           : r.fromMemory
             ? `stratégie <strong>mémorisée lors d’une exécution précédente</strong>${r.rungs.length > 0 ? ` (${escapeHtml(r.rungs.join(' → '))})` : ''} : carte lue du premier coup`
             : r.fallbackNeeded
@@ -86,7 +87,7 @@ export function renderHtml(report: DiagnosticReport): string {
   parts.push(`<h1>Rapport de diagnostic — Compagnon e-CPS</h1>`);
   parts.push(`<p class="meta">Généré le ${escapeHtml(when)} · ${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} · ${report.personalDataShown ? 'données personnelles AFFICHÉES (à la demande de l’utilisateur)' : 'données personnelles masquées'}</p>`);
   if (report.demo) parts.push(`<p class="demo">MODE DÉMONSTRATION — lecteur et cartes virtuels, aucune vraie carte n’a été lue.</p>`);
-  parts.push(`<h2>Bilan</h2><p class="summary">${status(s.worst)} <span>${s.total} vérifications :</span><span>${s.ok} OK</span><span>${s.warn} attention</span><span>${s.fail} échec(s)</span><span>${s.skipped} non vérifiée(s)</span></p>`);
+  parts.push(`<h2>Bilan</h2><p class="summary">${status(s.worst)} <span>${s.total} vérifications :</span><span>${s.ok} OK</span><span>${s.warn} attention</span><span>${frCount(s.fail, 'échec', 'échecs')}</span><span>${frCount(s.skipped, 'non vérifiée', 'non vérifiées')}</span></p>`);
   const problems = report.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
   if (problems.length > 0) {
     parts.push(`<ul>${problems.map((c) => `<li>${status(c.status)} <strong>${escapeHtml(c.title.fr)}</strong>${c.subject ? ` (${escapeHtml(c.subject)})` : ''} — ${escapeHtml(c.explanation.fr)}${c.remedy ? `<p class="remedy">Que faire : ${escapeHtml(c.remedy.fr)}</p>` : ''}</li>`).join('')}</ul>`);
@@ -114,8 +115,8 @@ export function renderHtml(report: DiagnosticReport): string {
       const h = c.holder;
       rows.push(['Titulaire', `${h.surname ?? ''} ${h.givenName ?? ''}`.trim() || '—'], ['Identifiant national', h.idNat ?? '—'], ['Profession', h.profession ?? '—'], ['Validité', `${String(h.notBefore).slice(0, 10)} → ${String(h.notAfter).slice(0, 10)} (${h.status})`], ['Émetteur', h.issuer ?? '—']);
     }
-    if (c.pin) rows.push(['Code porteur', c.pin.blocked ? `BLOQUÉ (${c.pin.triesLeft}/${c.pin.maxTries})` : `${c.pin.triesLeft} essai(s) sur ${c.pin.maxTries}`]);
-    if (c.puk) rows.push(['Code de déblocage', c.puk.blocked ? 'BLOQUÉ' : `${c.puk.triesLeft} essai(s) sur ${c.puk.maxTries}`]);
+    if (c.pin) rows.push(['Code porteur', c.pin.blocked ? `BLOQUÉ (${c.pin.triesLeft}/${c.pin.maxTries})` : `${frCount(c.pin.triesLeft, 'essai', 'essais')} sur ${c.pin.maxTries}`]);
+    if (c.puk) rows.push(['Code de déblocage', c.puk.blocked ? 'BLOQUÉ' : `${frCount(c.puk.triesLeft, 'essai', 'essais')} sur ${c.puk.maxTries}`]);
     return dl(rows);
   }).join('<hr>'));
 
@@ -129,7 +130,7 @@ export function renderHtml(report: DiagnosticReport): string {
   parts.push(attemptsHtml(report.realAttempts ?? []));
 
   const t = report.apduTrace;
-  parts.push(`<h2>Trace APDU</h2><p>${t.entries.length} échange(s)${t.dropped > 0 ? `, ${t.dropped} plus ancien(s) omis` : ''}. Les données des commandes VERIFY, CHANGE REFERENCE DATA et RESET RETRY COUNTER (code porteur, code de déblocage) sont toujours masquées${t.cardDataHidden ? ' ; les données lues dans la carte (certificats) sont masquées' : ''}.</p>`);
+  parts.push(`<h2>Trace APDU</h2><p>${frCount(t.entries.length, 'échange', 'échanges')}${t.dropped > 0 ? `, ${frCount(t.dropped, 'plus ancien omis', 'plus anciens omis')}` : ''}. Les données des commandes VERIFY, CHANGE REFERENCE DATA et RESET RETRY COUNTER (code porteur, code de déblocage) sont toujours masquées${t.cardDataHidden ? ' ; les données lues dans la carte (certificats) sont masquées' : ''}.</p>`);
   if (t.entries.length > 0) parts.push(`<pre>${escapeHtml(t.entries.map((e) => `${e.at}  ${e.ms.toFixed(1).padStart(7)} ms\n  > ${e.command}\n  < ${e.response}`).join('\n'))}</pre>`);
 
   return `<!DOCTYPE html>

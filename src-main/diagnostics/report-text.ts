@@ -6,6 +6,7 @@ import type { Lang } from '../../src-shared/errors';
 import type { DiagnosticReport } from './report';
 import type { CheckStatus } from './types';
 import { attemptsText } from './report-attempts';
+import { enCount, frCount } from './plural';
 
 const TAG: Record<Lang, Record<CheckStatus, string>> = {
   fr: { ok: 'OK', warn: 'ATTENTION', fail: 'ÉCHEC', skipped: 'NON VÉRIFIÉ' },
@@ -52,8 +53,8 @@ export function renderTextSummary(report: DiagnosticReport, lang: Lang = 'fr'): 
     lines.push(`${fr ? 'Repli' : 'Fallback'} ${r.reader}${sep}${steps} — ${note}`);
   }
   lines.push(fr
-    ? `Bilan${sep}${TAG.fr[s.worst]} — ${s.ok} OK, ${s.warn} attention, ${s.fail} échec(s), ${s.skipped} non vérifiée(s)`
-    : `Result: ${TAG.en[s.worst]} — ${s.ok} OK, ${s.warn} warning(s), ${s.fail} failed, ${s.skipped} not checked`);
+    ? `Bilan${sep}${TAG.fr[s.worst]} — ${s.ok} OK, ${s.warn} attention, ${frCount(s.fail, 'échec', 'échecs')}, ${frCount(s.skipped, 'non vérifiée', 'non vérifiées')}`
+    : `Result: ${TAG.en[s.worst]} — ${s.ok} OK, ${enCount(s.warn, 'warning', 'warnings')}, ${s.fail} failed, ${s.skipped} not checked`);
   for (const c of report.checks.filter((x) => x.status === 'fail' || x.status === 'warn').sort((a, b) => (a.status === b.status ? 0 : a.status === 'fail' ? -1 : 1))) {
     lines.push(`- [${TAG[lang][c.status]}] ${c.title[lang]}${c.subject ? ` (${c.subject})` : ''}${sep}${c.explanation[lang]}`);
     if (c.remedy) lines.push(`  ${fr ? 'Que faire' : 'What to do'}${sep}${c.remedy[lang]}`);

@@ -21,6 +21,8 @@ export interface UsbDevice {
 
 export interface UsbEnumeration {
   supported: boolean;
+  /** Why not: another system (not enumerated yet), or Linux without a readable sysfs (a container…). */
+  unsupportedBecause?: 'platform' | 'no-sysfs';
   devices: UsbDevice[];
   root?: string;
 }
@@ -36,7 +38,8 @@ function read(file: string): string | undefined {
 }
 
 export function enumerateUsb(root = '/sys/bus/usb/devices', platform: NodeJS.Platform = process.platform): UsbEnumeration {
-  if (platform !== 'linux' || !existsSync(root)) return { supported: false, devices: [] };
+  if (platform !== 'linux') return { supported: false, unsupportedBecause: 'platform', devices: [] };
+  if (!existsSync(root)) return { supported: false, unsupportedBecause: 'no-sysfs', devices: [], root };
   const devices: UsbDevice[] = [];
   const entries = readdirSync(root);
   for (const name of entries) {

@@ -26,7 +26,7 @@ import type { CpsCard } from '../card/cps/index';
 import type { PinStatus } from '../card/cps/pin-safety';
 import { inspectCard } from '../reader/inspect';
 import { requireCpsApplication, withCardOnPort } from '../reader/card-session';
-import { buildReport, renderTextSummary, runDiagnostics } from '../diagnostics/index';
+import { buildReport, renderHtml, renderTextSummary, runDiagnostics } from '../diagnostics/index';
 import { SandboxAuthority } from '../../simulators/authority/index';
 import { startPhonePageServer, type PhonePageServer } from '../../simulators/phone/page-server';
 import { cardSummary, identitySummary, pinCounter, readerView } from './views';
@@ -133,7 +133,7 @@ function authorityView(d: AuthorityDescription): ResponseOf<'app.info'>['authori
 
 /** Driver events → contract events (`done` loses its record: the renderer needs the id). */
 function uiEvent(event: DriverEvent): EventOf<'activation.event'>['event'] {
-  if (event.type === 'done') return { type: 'done', activationId: event.activationId };
+  if (event.type === 'done') return { type: 'done', activationId: event.activationId, ...(event.completedAt ? { completedAt: event.completedAt } : {}) };
   return event;
 }
 
@@ -442,6 +442,12 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
       running.driver.retry();
       return { accepted: true, step: running.driver.state.step };
     },
+    async 'activation.resend'({ what }) {
+      const running = activation;
+      if (!running) return { accepted: false };
+      running.driver.resend(what);
+      return { accepted: true, step: running.driver.state.step };
+    },
     async 'activation.cancel'() {
       return { cancelled: await stopActivation() };
     },
@@ -470,6 +476,7 @@ export function createIpcServices(options: IpcServicesOptions): IpcServices {
         status,
         demo: options.demo,
         summary: renderTextSummary(built, lang),
+        html: renderHtml(built),
         checks: built.checks.map((c) => ({
           id: c.id,
           ...(c.subject !== undefined ? { subject: c.subject } : {}),

@@ -1,10 +1,12 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { errorText, useBridge } from '../composables/useBridge';
-import { useWizardStore, type Step } from './wizard';
+import { useWizardStore } from './wizard';
+import { screenOf, type ActivationFlow } from './activation-screens';
 import type { ActivationUiEvent, EventOf, ResponseOf, Unsubscribe } from '../../src-shared/ipc-contract';
 
-export type ActivationFlow = 'with-card' | 'without-card';
+export { screenOf, type ActivationFlow };
+
 export type AuthorityView = ResponseOf<'activation.start'>['authority'];
 
 /** What went wrong, as the driver (or the bridge) said it, with the step it belongs to. */
@@ -29,42 +31,6 @@ export interface ShownQr {
 type ErrorEvent = Extract<ActivationUiEvent, { type: 'error' }>;
 
 /**
- * Which screen shows a driver step (src-main/activation/with-card.ts, without-card.ts).
- * `null`: stay where we are (an error to show in place, the cancellation we asked for).
- */
-export function screenOf(flow: ActivationFlow, step: string): Step | null {
-  const shared: Record<string, Step> = {
-    'code-entry': 'code',
-    'choosing-password': 'password',
-    'confirming-password': 'phone-password',
-    'registering-phone': 'phone-password',
-    done: 'activation-done',
-    failed: 'activation-failed',
-  };
-  const own: Record<string, Step> =
-    flow === 'with-card'
-      ? {
-          'card-ready': 'pin',
-          cgu: 'cgu',
-          'starting-activation': 'qr',
-          'signing-challenge': 'qr',
-          'proving-card': 'qr',
-          'showing-qr': 'qr',
-        }
-      : {
-          'national-id': 'without-card',
-          'looking-up': 'without-card',
-          'ready-to-request': 'without-card-request',
-          requesting: 'without-card-request',
-          'epop-guidance': 'without-card-epop',
-          'adeli-needs-card': 'activation-failed',
-          'awaiting-phone-scan': 'without-card-sent',
-          'sms-code': 'without-card-sms',
-        };
-  return own[step] ?? shared[step] ?? null;
-}
-
-/**
  * The running activation as the UI sees it: starts a flow, listens to `activation.event` for
  * its own session only, keeps the QR, its expiry and generation, the phone's connection, the
  * attempts left and the last problem, and moves the wizard to the screen of each step.
@@ -83,9 +49,31 @@ export const useActivationStore = defineStore('activation', () => {
   const connection = ref<'direct' | 'relay' | null>(null);
   const attemptsLeft = ref<number | null>(null);
   const error = ref<ActivationProblem | null>(null);
-  /** Without the card: where the e-mail with the QR went (masked by the authority). */
-  const request = ref<{ activationId: string; sentTo: string } | null>(null);
+  /** Without the card: the masked contact details on file, shown before anything is sent. */
+  const contact = ref<{ email?: string; mobile?: string } | null>(null);
+  /**
+   * Without the card: where the e-mail with the QR went (masked by the authority), until when
+   * its QR works, the demo phone page for it, and how many e-mails were sent (« Renvoyer »).
+   */
+  const request = ref<{
+    activationId: string;
+    sentTo: string;
+    expiresAt?: number;
+    receivedAt: number;
+    phonePageUrl?: string;
+    /** Every request of this activation, the latest last (each « Renvoyer l’e-mail » is a new one). */
+    ids: string[];
+  } | null>(null);
   const smsSentTo = ref<string | null>(null);
+  /** SMS code tries left (the companion's count, the same the phone shows). */
+  const smsAttemptsLeft = ref<number | null>(null);
+  /** SMS sent for this request (« Renvoyer le SMS » makes it 2, 3…). */
+  const smsCount = ref(0);
+  /** The CGU version read and accepted on the CGU screen, sent with « Commencer l’activation ». */
+  const cguAccepted = ref<string | null>(null);
+  /** The CGU changed between reading and « Commencer »: the new version, to be read again. */
+  const cguChanged = ref<string | null>(null);
+  const completedAt = ref<string | null>(null);
   const activationId = ref<string | null>(null);
   const ended = ref(false);
   const busy = ref(false);
@@ -117,8 +105,14 @@ export const useActivationStore = defineStore('activation', () => {
     connection.value = null;
     attemptsLeft.value = null;
     error.value = null;
+    contact.value = null;
     request.value = null;
     smsSentTo.value = null;
+    smsAttemptsLeft.value = null;
+    smsCount.value = 0;
+    cguAccepted.value = null;
+    cguChanged.value = null;
+    completedAt.value = null;
     activationId.value = null;
     ended.value = false;
     busy.value = false;
@@ -157,8 +151,12 @@ export const useActivationStore = defineStore('activation', () => {
         } else if (error.value && errorShownAt !== event.step) error.value = null;
         if (event.step !== 'showing-qr' && event.step !== 'awaiting-phone-scan') stopClock();
         if (event.step === 'showing-qr' || event.step === 'starting-activation') connection.value = null;
+        // « Renvoyer l’e-mail » passes through `requesting` again: stay on the e-mail screen.
+        const resending = event.step === 'requesting' && wizard.step === 'without-card-sent';
+        // The CGU accepted on screen, « Commencer l’activation » not clicked yet: the driver still waits at `cgu`.
+        const starting = event.step === 'cgu' && wizard.step === 'start';
         const screen = flow.value ? screenOf(flow.value, event.step) : null;
-        if (screen) wizard.advance(screen);
+        if (screen && !resending && !starting) wizard.advance(screen);
         return;
       }
       case 'qr':
@@ -166,9 +164,22 @@ export const useActivationStore = defineStore('activation', () => {
         qr.value = { payload: event.payload, expiresAt: event.expiresAt, generation: event.generation, ...(event.phonePageUrl ? { phonePageUrl: event.phonePageUrl } : {}) };
         startClock();
         return;
+      case 'contact':
+        contact.value = { ...(event.email ? { email: event.email } : {}), ...(event.mobile ? { mobile: event.mobile } : {}) };
+        return;
       case 'request-sent':
-        request.value = { activationId: event.activationId, sentTo: event.sentTo };
+        request.value = {
+          activationId: event.activationId,
+          sentTo: event.sentTo,
+          receivedAt: Date.now(),
+          ids: [...(request.value?.ids ?? []), event.activationId],
+          ...(event.expiresAt !== undefined ? { expiresAt: event.expiresAt } : {}),
+          ...(event.phonePageUrl ? { phonePageUrl: event.phonePageUrl } : {}),
+        };
         activationId.value = event.activationId;
+        return;
+      case 'sms-attempts':
+        smsAttemptsLeft.value = event.attemptsLeft;
         return;
       case 'phone-connected':
         connection.value = event.via;
@@ -178,12 +189,14 @@ export const useActivationStore = defineStore('activation', () => {
         return;
       case 'sms-sent':
         smsSentTo.value = event.sentTo;
+        smsCount.value++;
         return;
       case 'password-required':
       case 'phone-password':
         return;
       case 'done':
         activationId.value = event.activationId;
+        completedAt.value = event.completedAt ?? new Date().toISOString();
         return;
       case 'error':
         setError(event);
@@ -261,6 +274,7 @@ export const useActivationStore = defineStore('activation', () => {
   const enterNationalId = (value: string, lang: 'fr' | 'en' = 'fr') => act(() => useBridge().bridge.activationEnterNationalId({ value }), lang);
   const confirmRequest = (lang: 'fr' | 'en' = 'fr') => act(() => useBridge().bridge.activationConfirmRequest({}), lang);
   const retry = (lang: 'fr' | 'en' = 'fr') => act(() => useBridge().bridge.activationRetry({}), lang);
+  const resend = (what: 'email' | 'sms', lang: 'fr' | 'en' = 'fr') => act(() => useBridge().bridge.activationResend({ what }), lang);
 
   /** Stops the activation in the companion (releases the card, closes the phone link). */
   async function cancel(): Promise<void> {
@@ -308,8 +322,14 @@ export const useActivationStore = defineStore('activation', () => {
     connection,
     attemptsLeft,
     error,
+    contact,
     request,
     smsSentTo,
+    smsAttemptsLeft,
+    smsCount,
+    cguAccepted,
+    cguChanged,
+    completedAt,
     activationId,
     ended,
     busy,
@@ -323,6 +343,7 @@ export const useActivationStore = defineStore('activation', () => {
     enterNationalId,
     confirmRequest,
     retry,
+    resend,
     cancel,
     releaseLeftovers,
     restart,

@@ -8,6 +8,8 @@ export type Step =
   | 'pin'
   | 'done-pin'
   | 'cgu'
+  /** CGU accepted: « Commencer l’activation » starts it (the official order, issue 12 item 4). */
+  | 'start'
   | 'qr'
   | 'code'
   | 'password'
@@ -29,6 +31,7 @@ export type Step =
 export const ACTIVATION_STEPS: readonly Step[] = [
   'pin',
   'cgu',
+  'start',
   'qr',
   'code',
   'password',

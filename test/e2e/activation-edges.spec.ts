@@ -33,6 +33,7 @@ test('the QR expires after 90 s and is renewed by itself: the old one is refused
   await region.focus();
   await page.keyboard.press('End');
   await page.getByRole('button', { name: "J'accepte" }).click();
+  await page.getByRole('button', { name: "Commencer l'activation" }).click();
 
   const countdown = page.getByTestId('qr-countdown');
   await expect(countdown).toHaveAttribute('data-generation', /\d+/, { timeout: 20_000 });

@@ -27,6 +27,8 @@ async function toQr(page: Page) {
     el.dispatchEvent(new Event('scroll'));
   });
   await page.getByTestId('cgu-accept').click();
+  // « Commencer l'activation », as the official order has it (CGU, start, then the QR code).
+  await page.getByTestId('start-activation').click();
   await expect(page.getByTestId('qr-payload')).toHaveText(/\S/, { timeout: 20_000 });
 }
 

@@ -58,13 +58,15 @@ test('with the card: PIN → CGU → QR → the phone’s code (one wrong first)
 
   // The PIN screen, inside the activation: the card's counter read first (left at 3/3 by every test).
   await expect(page.getByTestId('pin-tries')).toHaveText('Il vous reste 3 essais sur 3.');
-  await screen(page, 'Code porteur de votre carte CPS', '20-activation-code-porteur');
+  await expect(page.getByLabel('Code porteur (4 chiffres)')).toBeFocused();
+  await expectAccessible(page, '20-activation-code-porteur');
+  await shot(page, '20-activation-code-porteur');
   await page.getByLabel('Code porteur (4 chiffres)').fill(PIN);
   await page.getByRole('button', { name: 'Valider' }).click();
 
   // CGU: "J'accepte" refuses until the text was scrolled to its end — with the keyboard here.
   await expect(page.getByRole('heading', { level: 1, name: "Conditions générales d'utilisation" })).toBeFocused();
-  await expect(page.getByTestId('cgu-version')).toHaveText(/Version sandbox-/);
+  await expect(page.getByTestId('cgu-text')).toContainText(/Version : sandbox-/);
   const region = page.getByRole('region', { name: /Texte des conditions générales/ });
   await expect(region).toContainText('TEXTE DE DÉMONSTRATION');
   const accept = page.getByRole('button', { name: "J'accepte" });
@@ -81,6 +83,8 @@ test('with the card: PIN → CGU → QR → the phone’s code (one wrong first)
   await expect(accept).toHaveAttribute('aria-disabled', 'false');
   await shot(page, '22-cgu-lue');
   await accept.click();
+  await expect(page.getByRole('heading', { level: 1, name: "Commencer l'activation" })).toBeFocused();
+  await page.getByRole('button', { name: "Commencer l'activation" }).click();
 
   // QR: drawn, counting down from 90 s, its payload in the technicians' panel.
   await expect(page.getByTestId('qr-canvas')).toHaveAttribute('data-drawn', 'true', { timeout: 20_000 });
@@ -105,7 +109,7 @@ test('with the card: PIN → CGU → QR → the phone’s code (one wrong first)
   const field = page.getByLabel('Code affiché sur le téléphone');
   await field.fill(wrongCode(shown));
   await field.press('Enter');
-  await expect(page.getByTestId('activation-error')).toContainText('Code incorrect : il reste 2 essai(s)');
+  await expect(page.getByTestId('activation-error')).toContainText('Code incorrect : il reste 2 essais.');
   await expect(page.getByTestId('code-attempts')).toHaveText('Il reste 2 essais.');
   await expectAccessible(page, 'code faux');
   await shot(page, '25-code-faux');
@@ -233,6 +237,7 @@ test('a newcomer’s demo: the app’s second QR opens the reference phone page,
   await region.focus();
   await page.keyboard.press('End');
   await page.getByRole('button', { name: "J'accepte" }).click();
+  await page.getByRole('button', { name: "Commencer l'activation" }).click();
 
   // Demo mode with the sandbox: the QR screen offers the reference phone page, clearly labelled.
   const demo = page.getByTestId('demo-phone-link');

@@ -47,7 +47,9 @@ test('PIN pad: tries shown before typing, wrong PIN → "il reste 2 essais", rig
   await open(page);
   await toPreparation(page);
   await page.getByRole('button', { name: 'Continuer' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Code porteur de votre carte CPS' })).toBeFocused();
+  await expect(page.getByRole('heading', { level: 1, name: 'Code porteur de votre carte CPS' })).toBeVisible();
+  // The screen asks to type the PIN: the field has the keyboard (issue 12 item 2).
+  await expect(page.getByLabel('Code porteur (4 chiffres)')).toBeFocused();
   await expect(page.getByTestId('pin-tries')).toHaveText('Il vous reste 3 essais sur 3.');
   await expectAccessible(page, 'code porteur');
   await shot(page, '03-code-porteur');

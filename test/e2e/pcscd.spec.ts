@@ -39,7 +39,7 @@ async function toPreparation(page: Page) {
 async function toPin(page: Page) {
   await expect(page.getByTestId('check-card')).toHaveAttribute('data-done', 'true', LIVE);
   await page.getByRole('button', { name: 'Continuer' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Code porteur de votre carte CPS' })).toBeFocused();
+  await expect(page.getByRole('heading', { level: 1, name: 'Code porteur de votre carte CPS' })).toBeVisible();
 }
 
 async function typePin(page: Page, pin: string) {
@@ -93,7 +93,7 @@ test.describe('real pcscd: reader and card states', () => {
     await pcscApp.setCard(CPS_SLOT, createVirtualCard('cps3'));
     await expect(page.getByTestId('check-card')).toHaveAttribute('data-done', 'true', LIVE);
     await expect(page.getByTestId('check-card')).toContainText('CPS3');
-    await expect(page.getByTestId('check-card')).toContainText(cpsReader);
+    await expect(page.getByTestId('check-reader')).toContainText(cpsReader);
     await expect(panel.getByTestId('slot-cps')).toContainText('CPS3');
     await pcscApp.setCard(VITALE_SLOT, createVirtualCard('vitale2'));
     await expect(panel.getByTestId('slot-vitale')).toContainText('Vitale 2', LIVE);
@@ -210,14 +210,34 @@ test.describe('real pcscd: the PIN, counted on the card', () => {
     await expect(page.getByText("il ne vous reste qu'un seul essai")).toBeVisible();
     expect(card.pinCommands).toBe(2);
 
-    // Last try: the app asks first; nothing reaches the card.
+    // Last try: the app asks first; nothing reaches the card. The safe answer has the focus
+    // (issue 12 item 1): an Enter typed twice by habit cancels, it does not spend the last try.
     await typePin(page, PIN);
     const dialog = page.getByTestId('last-try');
     await expect(dialog).toBeVisible();
-    await expect(dialog.getByRole('button', { name: 'Oui, utiliser mon dernier essai' })).toBeFocused();
-    await checkScreen(page, '67-pcscd-dernier-essai');
+    await expect(dialog.getByRole('button', { name: 'Non, annuler' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(dialog).toHaveCount(0);
+    await page.waitForTimeout(300);
+    expect(card.pinCommands, 'a double Enter spends nothing').toBe(2);
+    await expect(page.getByLabel('Code porteur (4 chiffres)')).toBeFocused();
+
+    // The risky answer needs a deliberate act: the box ticked first; a click alone sends nothing.
+    await typePin(page, PIN);
+    await expect(dialog).toBeVisible();
+    const yes = dialog.getByRole('button', { name: 'Oui, utiliser mon dernier essai' });
+    // aria-disabled (still focusable, still explains itself): a click or Enter on it says what is missing.
+    await yes.focus();
+    await page.keyboard.press('Enter');
+    await expect(dialog.getByTestId('last-try-nudge')).toContainText('Cochez');
+    await expect(dialog.getByLabel(/J’ai vérifié mon code/)).toBeFocused();
+    await expect(dialog).toBeVisible();
     await page.waitForTimeout(300);
     expect(card.pinCommands, 'no PIN command before the confirmation').toBe(2);
+    await checkScreen(page, '67-pcscd-dernier-essai');
+    await page.setViewportSize({ width: 800, height: 600 });
+    await checkScreen(page, '67-pcscd-dernier-essai-800x600');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await dialog.getByRole('button', { name: 'Non, annuler' }).click();
     await expect(dialog).toHaveCount(0);
     expect(card.pinCommands, 'no PIN command after "no"').toBe(2);
@@ -225,12 +245,14 @@ test.describe('real pcscd: the PIN, counted on the card', () => {
 
     // Back in the reader, the user confirms: one VERIFY, the right PIN, the counter is full again.
     await pcscApp.setCard(CPS_SLOT, card);
-    await page.getByRole('button', { name: 'Retour' }).click();
+    await page.getByRole('button', { name: "Annuler l'activation" }).click();
+    await toPreparation(page);
     await toPin(page);
     await expect(page.getByTestId('pin-tries')).toHaveText('Il vous reste 1 essai sur 3.');
     await typePin(page, PIN);
     await expect(dialog).toBeVisible();
     expect(card.pinCommands).toBe(2);
+    await dialog.getByLabel(/J’ai vérifié mon code/).check();
     await dialog.getByRole('button', { name: 'Oui, utiliser mon dernier essai' }).click();
     // Verified: the PIN screen gives way (to the CGU within an activation, else "Code porteur vérifié").
     await expect(page.locator('[data-testid="view-cgu"], [data-testid="pin-success"]').first()).toBeVisible(LIVE);
@@ -250,7 +272,7 @@ test.describe('real pcscd: the PIN, counted on the card', () => {
     await expect(blocked).toContainText('code de déblocage (8 chiffres)');
     await expect(blocked).toContainText('0 825 852 000');
     await expect(page.getByLabel('Code porteur (4 chiffres)')).toHaveCount(0);
-    await expect(page.getByRole('button', { name: 'Retour' })).toBeVisible();
+    await expect(page.getByRole('button', { name: "Annuler l'activation" })).toBeVisible();
     await checkScreen(page, '68-pcscd-carte-bloquee');
     expect(card.pinCommands).toBe(0);
     expect(await countersOf(pcscApp, card)).toMatchObject({ pin: 0, puk: 10 });
@@ -264,11 +286,17 @@ test.describe('real pcscd: the PIN, counted on the card', () => {
     await toPin(page);
     await expect(page.getByTestId('pin-tries')).toHaveText('Il vous reste 3 essais sur 3.');
 
+    // The reader status stays in view on the PIN screen (issue 12 item 8).
+    const strip = page.getByTestId('reader-strip');
+    await expect(strip).toHaveAttribute('data-state', 'ready');
+    await expect(strip).toContainText('CPS3');
     await pcscApp.pull(CPS_SLOT);
     await expect(page.getByText("Aucune carte CPS n'est prête : revenez à la préparation.")).toBeVisible(LIVE);
+    await expect(strip).toHaveAttribute('data-state', 'no-card');
+    await expect(strip).toContainText('Aucune carte CPS');
     await expect(page.getByLabel('Code porteur (4 chiffres)')).toHaveCount(0);
     await checkScreen(page, '69-pcscd-carte-retiree');
-    await page.getByRole('button', { name: 'Retour' }).click();
+    await page.getByRole('button', { name: 'Retour à la préparation' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Préparation' })).toBeFocused();
     await expect(page.getByTestId('check-card')).toHaveAttribute('data-done', 'false');
 
@@ -299,14 +327,14 @@ test.describe('real pcscd: the PIN, counted on the card', () => {
     await expect(page.getByText("Aucune carte CPS n'est prête : revenez à la préparation.")).toBeVisible(LIVE);
     await expect(page.getByText('Vérification du code…')).toHaveCount(0, LIVE);
     await expect(page.getByText(/Code incorrect/i)).toHaveCount(0);
-    await expect(page.getByRole('button', { name: 'Retour' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Retour à la préparation' })).toBeVisible();
     await checkScreen(page, '70-pcscd-carte-retiree-pendant-verification');
     expect(card.pinCommands, 'the VERIFY never reached the card').toBe(0);
     expect((await countersOf(pcscApp, card)).pin, 'no try lost').toBe(3);
 
     // Back in: the app re-reads the counter and sends nothing by itself.
     await pcscApp.setCard(CPS_SLOT, card);
-    await page.getByRole('button', { name: 'Retour' }).click();
+    await page.getByRole('button', { name: 'Retour à la préparation' }).click();
     await toPin(page);
     await expect(page.getByTestId('pin-tries')).toHaveText('Il vous reste 3 essais sur 3.');
     await page.waitForTimeout(2 * PCSCD_POLL_MS);
@@ -345,6 +373,9 @@ test.describe('real pcscd: the full activation with the card and the reference p
     });
     await expect(page.getByTestId('cgu-accept')).toHaveAttribute('aria-disabled', 'false');
     await page.getByTestId('cgu-accept').click();
+    // « Commencer l'activation » (the official order: CGU, then start, then the QR code).
+    await expect(page.getByTestId('view-start')).toBeVisible(LIVE);
+    await page.getByTestId('start-activation').click();
 
     // QR: the payload goes to the reference phone.
     await expect(page.getByTestId('view-qr')).toBeVisible(LIVE);

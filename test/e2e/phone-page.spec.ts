@@ -204,7 +204,7 @@ test('without the card: the page takes the e-mailed QR, the SMS code (a wrong on
     expect(sms?.code).toMatch(/^\d+$/);
     await smsField.fill(sms!.code === '000000' ? '111111' : '000000');
     await page.getByRole('button', { name: 'Valider le code' }).click();
-    await expect(page.getByRole('alert')).toContainText('Code SMS incorrect : il reste 2 essai(s).');
+    await expect(page.getByRole('alert')).toContainText('Code SMS incorrect : il reste 2 essais.');
     await smsField.fill(sms!.code!);
     await page.getByRole('button', { name: 'Valider le code' }).click();
 

@@ -125,7 +125,7 @@ test.describe('the guide beside the official portal', () => {
     // 3. → 9.: each step with its problems.
     await next(page);
     await expectStep(page, 'card-pin', 'Votre carte et votre code porteur');
-    await expect(page.getByTestId('guide-pin-tries')).toHaveText('Dernière lecture de votre carte : 3 essai(s) sur 3 pour le code porteur.');
+    await expect(page.getByTestId('guide-pin-tries')).toHaveText('Dernière lecture de votre carte : 3 essais restants sur 3 pour le code porteur.');
     await expect(page.getByTestId('guide-problems')).toContainText('Mon code porteur est refusé');
     await expect(page.getByTestId('guide-problems')).toContainText('au 3e code faux la carte se bloque');
     await next(page);

@@ -65,7 +65,7 @@ test.describe('Prêt pour l’activation ? over a real pcscd', () => {
     await expect(line(page, 'browser.middleware')).toContainText(/Installé : OpenSC \d/);
     await expect(line(page, 'browser.certificate')).toContainText('visible par le module du navigateur (opensc-pkcs11.so)');
     await expect(page.getByTestId('readiness-card')).toHaveText(/^Carte : CPS3 n° 00012345 — D\*\*\* M\*\*\*$/);
-    await expect(page.getByTestId('readiness-pin')).toHaveText('Code porteur : 3 essai(s) sur 3 (lu sans consommer d\'essai).');
+    await expect(page.getByTestId('readiness-pin')).toHaveText('Code porteur : 3 essais restants sur 3 (lu sans consommer d\'essai).');
     await expect(page.getByText('DUPONT')).toHaveCount(0);
     await checkScreen(page, '80-pret-activation');
     expect(card.pinCommands, 'PIN commands that reached the card').toBe(0);
@@ -125,7 +125,7 @@ test.describe('Prêt pour l’activation ? over a real pcscd', () => {
     await expect(slot).toHaveAttribute('data-status', 'fail', RUN);
     await expect(slot).toContainText('Une carte Vitale est dans la fente CPS.');
     await expect(slot).toContainText('Que faire : Retirez la carte Vitale et insérez votre carte CPS (carte verte) dans la fente CPS, puce vers le haut.');
-    await expect(page.getByTestId('readiness-summary')).toContainText('point(s) à corriger');
+    await expect(page.getByTestId('readiness-summary')).toContainText('Un point à corriger');
     await checkScreen(page, '83-pret-vitale-fente-cps');
     await realApp.setCard(CPS_SLOT, await createVirtualCardWithCredentials('cps3'));
     await expectLine(page, 'card.cps-slot', 'ok');
@@ -156,9 +156,9 @@ test.describe('Prêt pour l’activation ? over a real pcscd', () => {
     await toReadiness(page, realApp);
     const cert = line(page, 'card.certificate');
     await expect(cert).toHaveAttribute('data-status', 'warn', RUN);
-    await expect(cert).toContainText(/La CPS expire dans 10 jour\(s\)/);
+    await expect(cert).toContainText(/La CPS expire dans 10 jours \(le /);
     await expect(cert).toContainText('Que faire : Pensez à demander le renouvellement de la carte.');
-    await expect(page.getByTestId('readiness-summary')).toContainText('Tout est prêt, avec 1 point(s) d\'attention');
+    await expect(page.getByTestId('readiness-summary')).toContainText('Tout est prêt, avec un point d\'attention');
     await checkScreen(page, '85-pret-certificat-expire-bientot');
   });
 });

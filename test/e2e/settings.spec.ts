@@ -26,13 +26,14 @@ test('Aide: every topic as a disclosure, reachable from the header; phone number
   await page.getByRole('button', { name: 'Aide', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Aide' })).toBeFocused();
   const topics = page.locator('details.help-topic');
-  await expect(topics).toHaveCount(6);
+  await expect(topics).toHaveCount(7);
   await expect(page.locator('summary')).toContainText([
     'Mon lecteur est ancien ou ne fonctionne pas',
     'Le téléphone n’arrive pas à se connecter',
     'Qui appeler ?',
     'Je n’ai pas encore de carte CPS',
     'Carte perdue, volée ou qui ne fonctionne plus',
+    'Téléphone perdu ou volé (e-CPS)',
     'Mettre à jour mon e-mail et mon mobile (E-POP)',
   ]);
   await expectAccessible(page, 'aide (fermée)');

@@ -21,11 +21,12 @@ const pcsc = createRequire(${JSON.stringify(path.join(repoRoot, 'package.json'))
 const client = new pcsc.Client();
 client.on('reader', async (reader) => {
   if (reader.name() !== ${JSON.stringify(reader)}) return;
-  // The card may have been plugged a moment ago: pcscd sees it at its next poll (400 ms).
+  // The card may have been plugged a moment ago: pcscd sees it at its next poll (400 ms); the
+  // companion may be looking at it (a brief shared connection) when we ask for it exclusively.
   let card;
   for (let tries = 0; ; tries++) {
     try { card = await reader.connect(pcsc.CardMode.${mode}); break; }
-    catch (error) { if (error.code !== 'NoSmartCard' || tries >= 100) throw error; await new Promise((r) => setTimeout(r, 50)); }
+    catch (error) { if (!['NoSmartCard', 'SharingViolation'].includes(error.code) || tries >= 100) throw error; await new Promise((r) => setTimeout(r, 50)); }
   }
   process.stdout.write('held\\n');
   process.stdin.on('data', async () => { await card.disconnect(pcsc.CardDisposition.LEAVE); process.stdout.write('released\\n'); process.exit(0); });

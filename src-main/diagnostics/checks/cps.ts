@@ -6,6 +6,7 @@
  */
 import { isCps, type SlotFacts } from '../reader-facts';
 import { check, skipped, tx, type CheckResult } from '../types';
+import { enCount, frCount } from '../plural';
 
 const PRESENT = tx('Une CPS est insérée', 'A CPS is inserted');
 const CERT = tx('Validité du certificat de la CPS', 'CPS certificate validity');
@@ -50,7 +51,7 @@ export function checkCpsCertificate(f: SlotFacts): CheckResult {
     });
   }
   if (id.expiresInDays <= EXPIRY_WARNING_DAYS) {
-    return check('cps.certificate', 'warn', CERT, tx(`La CPS expire dans ${id.expiresInDays} jour(s) (le ${day(id.notAfter)}).`, `The CPS expires in ${id.expiresInDays} day(s) (on ${day(id.notAfter)}).`), evidence, {
+    return check('cps.certificate', 'warn', CERT, tx(`La CPS expire dans ${frCount(id.expiresInDays, 'jour', 'jours')} (le ${day(id.notAfter)}).`, `The CPS expires in ${enCount(id.expiresInDays, 'day', 'days')} (on ${day(id.notAfter)}).`), evidence, {
       subject,
       remedy: tx('Pensez à demander le renouvellement de la carte.', 'Remember to ask for the card’s renewal.'),
     });
@@ -61,7 +62,7 @@ export function checkCpsCertificate(f: SlotFacts): CheckResult {
 export function checkCpsChain(f: SlotFacts, trustConfigured: boolean): CheckResult {
   const subject = f.reader;
   const cps = f.cps;
-  if (!trustConfigured) return skipped('cps.chain', CHAIN, tx('Aucune autorité de confiance configurée.', 'No trust anchor configured.'), {}, subject);
+  if (!trustConfigured) return skipped('cps.chain', CHAIN, tx('Chaîne non vérifiée : aucun certificat racine IGC-Santé n’est fourni à ce diagnostic.', 'Chain not checked: no IGC-Santé root certificate is given to this diagnostic.'), {}, subject);
   if (cps?.chainError) return check('cps.chain', 'fail', CHAIN, cps.chainError.message, { error: cps.chainError.code }, { subject, remedy: cps.chainError.remedy });
   if (!cps?.chain) return skipped('cps.chain', CHAIN, tx('Certificat illisible : chaîne non vérifiée.', 'Certificate unreadable: chain not checked.'), {}, subject);
   const evidence = { status: cps.chain.status, chain: cps.chain.chain };
@@ -93,7 +94,7 @@ export function checkCpsPin(f: SlotFacts): CheckResult {
     const pukDead = cps.puk?.blocked === true || cps.puk?.usesLeft === 0;
     return check('cps.pin', 'fail', PIN, pukDead
       ? tx('Le code porteur est bloqué et le code de déblocage (PUK) aussi : la carte est inutilisable.', 'The PIN is blocked and so is the unblocking code (PUK): the card is unusable.')
-      : tx(`Le code porteur est bloqué (3 codes faux).${cps.puk ? ` Il reste ${cps.puk.triesLeft} essai(s) au code de déblocage.` : ''}`, `The PIN is blocked (3 wrong codes).${cps.puk ? ` The unblocking code has ${cps.puk.triesLeft} try/tries left.` : ''}`), evidence, {
+      : tx(`Le code porteur est bloqué (3 codes faux).${cps.puk ? ` Il reste ${frCount(cps.puk.triesLeft, 'essai', 'essais')} au code de déblocage.` : ''}`, `The PIN is blocked (3 wrong codes).${cps.puk ? ` The unblocking code has ${enCount(cps.puk.triesLeft, 'try', 'tries')} left.` : ''}`), evidence, {
       subject,
       remedy: pukDead
         ? tx('Commandez une nouvelle carte CPS (ANS / Ordre des pharmaciens).', 'Order a new CPS card (ANS / Ordre des pharmaciens).')
@@ -101,7 +102,7 @@ export function checkCpsPin(f: SlotFacts): CheckResult {
     });
   }
   if (pin.triesLeft < pin.maxTries) {
-    return check('cps.pin', 'warn', PIN, tx(`Il reste ${pin.triesLeft} essai(s) sur ${pin.maxTries} au code porteur : des codes faux ont été saisis.`, `${pin.triesLeft} of ${pin.maxTries} PIN tries left: wrong codes were typed.`), evidence, {
+    return check('cps.pin', 'warn', PIN, tx(`Il reste ${frCount(pin.triesLeft, 'essai', 'essais')} sur ${pin.maxTries} au code porteur : des codes faux ont été saisis.`, `${pin.triesLeft} of ${pin.maxTries} PIN tries left: wrong codes were typed.`), evidence, {
       subject,
       remedy: tx('Ne tentez le code que si vous en êtes sûr ; le compteur revient au maximum après un code juste.', 'Only try the code if you are sure of it; the counter goes back to the maximum after a right code.'),
     });

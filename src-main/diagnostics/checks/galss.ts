@@ -8,6 +8,7 @@ import type { SlotRole } from '../knowledge-schema';
 import { readerForChannel, type GalssFindings } from '../galss-ini';
 import { isCps, isVitale, type SlotFacts } from '../reader-facts';
 import { check, skipped, tx, type CheckResult } from '../types';
+import { enCount, frCount } from '../plural';
 
 const INSTALLED = tx('GALSS et galss.ini', 'GALSS and galss.ini');
 const CHANNELS = tx('Canaux GALSS cohérents avec les lecteurs PC/SC', 'GALSS channels consistent with the PC/SC readers');
@@ -29,7 +30,7 @@ export function checkGalssInstalled(galss: GalssFindings): CheckResult {
     const missing = lookupGalssError(0x8001);
     return check('galss.installed', 'fail', INSTALLED, tx(`GALSS installé mais galss.ini introuvable (erreur GALSS 0x8001 : ${missing?.meaning.fr ?? ''}).`, `GALSS installed but galss.ini not found (GALSS error 0x8001: ${missing?.meaning.en ?? ''}).`), evidence, { remedy: missing?.remedy });
   }
-  return check('galss.installed', 'ok', INSTALLED, tx(`GALSS installé ; galss.ini trouvé (${galss.ini.path}, ${galss.ini.channels.length} canal/canaux).`, `GALSS installed; galss.ini found (${galss.ini.path}, ${galss.ini.channels.length} channel(s)).`), evidence);
+  return check('galss.installed', 'ok', INSTALLED, tx(`GALSS installé ; galss.ini trouvé (${galss.ini.path}, ${frCount(galss.ini.channels.length, 'canal', 'canaux')}).`, `GALSS installed; galss.ini found (${galss.ini.path}, ${enCount(galss.ini.channels.length, 'channel', 'channels')}).`), evidence);
 }
 
 export function checkGalssChannels(galss: GalssFindings, facts: readonly SlotFacts[], roles: Readonly<Record<number, SlotRole>> = DEFAULT_GALSS_CHANNEL_ROLES): CheckResult {

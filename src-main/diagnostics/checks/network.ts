@@ -39,7 +39,9 @@ export async function checkAuthority(authority: ActivationAuthority | undefined,
       skipped('authority.clock', CLOCK, tx('Autorité injoignable : décalage d’horloge non mesuré.', 'Authority unreachable: clock skew not measured.')),
     ];
   }
-  const reached = check('authority.reachable', 'ok', REACHABLE, tx(`L’autorité répond : ${description.label.fr} (${description.url}).`, `The authority answers: ${description.label.en} (${description.url}).`), { kind: description.kind, transport: description.transport, url: description.url });
+  // The in-process sandbox has no address a person can use: say where it runs instead.
+  const where = description.url.startsWith('in-process:') ? tx('intégrée au compagnon', 'built into the companion') : tx(description.url, description.url);
+  const reached = check('authority.reachable', 'ok', REACHABLE, tx(`L’autorité répond : ${description.label.fr} (${where.fr}).`, `The authority answers: ${description.label.en} (${where.en}).`), { kind: description.kind, transport: description.transport, url: description.url });
   let time;
   try {
     time = await authority.serverTime();

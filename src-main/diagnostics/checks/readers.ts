@@ -33,11 +33,22 @@ export function usbReaderDevices(usb: UsbEnumeration, readerNames: readonly stri
   return out;
 }
 
+/** A model named in words (not a product reference) has a name per language. */
+const modelName = (model: ReaderEntry, lang: 'fr' | 'en') => model.label?.[lang] ?? model.model;
+
 const usbLabel = (d: UsbDevice) => `${d.vendorId.toUpperCase()}:${d.productId.toUpperCase()}${d.product ? ` ${d.product}` : ''}`;
 
 export function checkUsbReaders(usb: UsbEnumeration, devices: readonly UsbReaderDevice[], serviceUp: boolean): CheckResult[] {
   if (!usb.supported) {
-    return [skipped('usb.invisible-readers', USB, tx('Énumération USB non disponible sur ce système (Linux seulement pour l’instant).', 'USB enumeration not available on this system (Linux only for now).'))];
+    // Say why in the user's terms: "Linux only" read on a Linux machine was a contradiction (issue 12 item 10).
+    const why =
+      usb.unsupportedBecause === 'no-sysfs'
+        ? tx(
+            `La liste des périphériques USB de cet ordinateur n’est pas lisible (${usb.root ?? '/sys/bus/usb/devices'} absent, par exemple dans un conteneur ou une machine virtuelle) : vérification non faite.`,
+            `This computer’s list of USB devices cannot be read (${usb.root ?? '/sys/bus/usb/devices'} is missing, e.g. in a container or a virtual machine): not checked.`,
+          )
+        : tx('Cette vérification n’existe encore que sous Linux : elle n’est pas faite sur ce système.', 'This check exists only on Linux for now: it is not done on this system.');
+    return [skipped('usb.invisible-readers', USB, why)];
   }
   const hidden = devices.filter((d) => d.visibleAs.length === 0);
   if (hidden.length === 0) {
@@ -51,8 +62,8 @@ export function checkUsbReaders(usb: UsbEnumeration, devices: readonly UsbReader
     const quirks = model?.quirks.filter((q) => q.level === 'warn') ?? [];
     const explanation = joinText(
       tx(
-        `Le périphérique USB ${usbLabel(device)}${model ? ` (${model.vendor} ${model.model})` : ''} ressemble à un lecteur de cartes mais PC/SC ne le voit pas.`,
-        `USB device ${usbLabel(device)}${model ? ` (${model.vendor} ${model.model})` : ''} looks like a card reader but PC/SC does not see it.`,
+        `Le périphérique USB ${usbLabel(device)}${model ? ` (${model.vendor} ${modelName(model, 'fr')})` : ''} ressemble à un lecteur de cartes mais PC/SC ne le voit pas.`,
+        `USB device ${usbLabel(device)}${model ? ` (${model.vendor} ${modelName(model, 'en')})` : ''} looks like a card reader but PC/SC does not see it.`,
       ),
       ...quirks.map((q) => q.text),
     );
@@ -94,7 +105,7 @@ export function checkReaderModels(facts: readonly SlotFacts[], usbDevices: reado
       'reader.model',
       warn.length > 0 ? 'warn' : 'ok',
       MODEL,
-      joinText(tx(`${model.vendor} — ${model.model}.`, `${model.vendor} — ${model.model}.`), ...model.quirks.map((q) => q.text)),
+      joinText(tx(`${model.vendor} — ${modelName(model, 'fr')}.`, `${model.vendor} — ${modelName(model, 'en')}.`), ...model.quirks.map((q) => q.text)),
       evidence,
       { remedy: remedies.length > 0 ? joinText(...remedies) : undefined, subject: first.slot.base },
     );

@@ -6,6 +6,7 @@
 import type { ReaderPort } from '../../../src-shared/reader-port';
 import type { ServiceProbe } from '../platform';
 import { check, skipped, tx, type CheckResult } from '../types';
+import { enCount, frCount } from '../plural';
 
 const SERVICE = tx('Service PC/SC', 'PC/SC service');
 const READERS = tx('Lecteurs visibles par PC/SC', 'Readers visible to PC/SC');
@@ -73,5 +74,5 @@ export function checkReadersPresent(port: ReaderPort, serviceUp: boolean): Check
       ),
     });
   }
-  return check('pcsc.readers', 'ok', READERS, tx(`${names.length} lecteur(s) visible(s) par PC/SC.`, `${names.length} reader(s) visible to PC/SC.`), { readers: names });
+  return check('pcsc.readers', 'ok', READERS, tx(`${frCount(names.length, 'lecteur visible', 'lecteurs visibles')} par PC/SC.`, `${enCount(names.length, 'reader', 'readers')} visible to PC/SC.`), { readers: names });
 }

@@ -6,6 +6,7 @@
 import { READER_PORT_ERRORS } from '../../../src-shared/reader-port-errors';
 import { isCps, isVitale, type SlotFacts } from '../reader-facts';
 import { check, joinText, tx, type CheckResult } from '../types';
+import { enCount, frCount } from '../plural';
 
 const CARD = tx('Carte dans la fente', 'Card in the slot');
 const ROLE = tx('Bonne carte dans la bonne fente', 'Right card in the right slot');
@@ -149,8 +150,8 @@ export function checkSlotStrategy(f: SlotFacts): CheckResult | undefined {
   const consent = fb.attempts.some((a) => a.outcome === 'skipped' && a.error?.code === 'ConsentRequired');
   if (!fb.ok) {
     return check('slot.strategy', 'warn', STRATEGY, tx(
-      `Aucune stratégie de repli n’a permis de lire la carte correctement (${fb.attempts.length} essai(s), dernier échec : ${fb.failure?.code ?? '?'}).`,
-      `No fallback strategy read the card properly (${fb.attempts.length} attempt(s), last failure: ${fb.failure?.code ?? '?'}).`,
+      `Aucune stratégie de repli n’a permis de lire la carte correctement (${frCount(fb.attempts.length, 'essai', 'essais')}, dernier échec : ${fb.failure?.code ?? '?'}).`,
+      `No fallback strategy read the card properly (${enCount(fb.attempts.length, 'attempt', 'attempts')}, last failure: ${fb.failure?.code ?? '?'}).`,
     ), evidence, {
       subject,
       remedy: consent

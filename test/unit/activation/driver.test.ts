@@ -313,7 +313,40 @@ describe('ActivationDriver without the card (fake ports)', () => {
       `pairing#${id}.send(activated)`,
       `pairing#${id}.stop`,
     ]);
-    expect(types(h)).toEqual(['request-sent', 'phone-connected', 'code-required', 'sms-sent', 'password-required', 'phone-password', 'done', 'end']);
+    expect(types(h)).toEqual(['contact', 'request-sent', 'phone-connected', 'code-required', 'sms-sent', 'sms-attempts', 'password-required', 'phone-password', 'done', 'end']);
+  });
+
+  it('« Renvoyer l’e-mail »: the first QR’s pairing is stopped, a new request mails a new QR with its deadline', async () => {
+    const h = harness('without-card');
+    h.driver.enterNationalId('79927398713');
+    await stepIs(h, 'ready-to-request');
+    h.driver.confirmRequest();
+    await stepIs(h, 'awaiting-phone-scan');
+    const first = h.pairing;
+    h.driver.resend('email');
+    await until('a second pairing', () => h.pairings.length === 2 && h.driver.state.step === 'awaiting-phone-scan');
+    expect(first.stopped).toBe(true);
+    const sent = h.events.filter((e) => e.type === 'request-sent');
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toMatchObject({ payload: `ecps1:fake-${h.pairing.id}`, expiresAt: expect.any(Number) });
+    expect(h.log.filter((l) => l === 'authority.requestWithoutCard')).toHaveLength(2);
+  });
+
+  it('a wrong SMS code: the phone and the screen get the same tries left; « Renvoyer le SMS » counts afresh', async () => {
+    const h = harness('without-card', { authorityFailures: { verifySmsCode: [activationError('SmsCodeIncorrect', { n: 2 })] } });
+    await toCodeEntry(h);
+    await h.driver.enterCode(GOOD_CODE);
+    await until('the SMS', () => h.events.some((e) => e.type === 'sms-attempts'));
+    expect(h.events.filter((e) => e.type === 'sms-attempts').at(-1)).toEqual({ type: 'sms-attempts', attemptsLeft: 3 });
+    h.pairing.emit('message', { topic: 'sms-code', body: { code: '000000' } });
+    await until('the wrong code counted', () => h.events.filter((e) => e.type === 'sms-attempts').length === 2);
+    expect(h.events.filter((e) => e.type === 'sms-attempts').at(-1)).toEqual({ type: 'sms-attempts', attemptsLeft: 2 });
+    expect(h.pairing.sent.find((m) => m.topic === 'sms-result')?.body).toEqual({ ok: false, attemptsLeft: 2 });
+    h.driver.resend('sms');
+    await until('a new SMS', () => h.log.filter((l) => l === 'authority.sendSmsCode').length === 2);
+    await until('the count renewed', () => h.events.filter((e) => e.type === 'sms-attempts').length === 3);
+    expect(h.events.filter((e) => e.type === 'sms-attempts').at(-1)).toEqual({ type: 'sms-attempts', attemptsLeft: 3 });
+    expect(h.driver.state).toMatchObject({ step: 'sms-code', smsAttempts: 0 });
   });
 
   it('3 wrong codes: the e-mailed QR is revoked, a terminal error asks for a new request', async () => {

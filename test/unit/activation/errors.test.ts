@@ -14,7 +14,7 @@ describe('activation error catalogue', () => {
 
   it('fills placeholders and keeps the params as details', () => {
     const error = activationError('PairingCodeIncorrect', { n: 2 });
-    expect(error.text('fr')).toBe('Code incorrect : il reste 2 essai(s).');
-    expect(error.toJSON('en')).toMatchObject({ code: 'PairingCodeIncorrect', message: 'Wrong code: 2 attempt(s) left.', details: { n: 2 } });
+    expect(error.text('fr')).toBe('Code incorrect : il reste 2 essais.');
+    expect(error.toJSON('en')).toMatchObject({ code: 'PairingCodeIncorrect', message: 'Wrong code: 2 attempts left.', details: { n: 2 } });
   });
 });

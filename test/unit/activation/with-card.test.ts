@@ -85,8 +85,8 @@ describe('with the card: PIN', () => {
   it('a wrong PIN stays on the PIN step with the tries left', () => {
     const s = sim().send({ type: 'pin-failed', triesLeft: 2 });
     expect(s.state).toMatchObject({ step: 'card-ready', pinTriesLeft: 2, error: { code: 'PinIncorrect', params: { n: 2 } } });
-    expect(errorOfState(s.state)?.text('fr')).toBe('Code porteur incorrect : il reste 2 essai(s).');
-    expect(describeState(s.state, 'en')).toBe('Enter your PIN (2 attempt(s) left).');
+    expect(errorOfState(s.state)?.text('fr')).toBe('Code porteur incorrect : il reste 2 essais.');
+    expect(describeState(s.state, 'en')).toBe('Enter your PIN (2 attempts left).');
     s.send({ type: 'pin-verified', triesLeft: 3 });
     expect(s.state).toMatchObject({ step: 'cgu', error: null, pinTriesLeft: 3 });
   });
@@ -167,12 +167,25 @@ describe('with the card: refusals and invalid transitions', () => {
     }
   });
 
-  it('the phone typing another password sends the user back to choose; 3 times drops the pairing', () => {
+  it('the phone typing another password: the user types it again ON THE PHONE, as the phone says; 3 times drops the pairing', () => {
+    // Issue 12 item 5: the phone asks for the same password again (the pairing sends a new
+    // request at once), so the computer stays on "type it on the phone" and counts down with it.
     const s = sim().send(...TO_PASSWORD, GOOD_PASSWORD, { type: 'phone-password-mismatch' });
-    expect(s.state).toMatchObject({ step: 'choosing-password', passwordSet: false, error: { code: 'PhonePasswordMismatch' } });
-    s.send(GOOD_PASSWORD, { type: 'phone-password-mismatch' }, GOOD_PASSWORD, { type: 'phone-password-mismatch' });
+    expect(s.state).toMatchObject({ step: 'confirming-password', passwordSet: true, passwordMismatches: 1, error: { code: 'PhonePasswordMismatch', params: { n: 2 } } });
+    expect(s.last).toEqual([]);
+    expect(errorOfState(s.state)?.text('fr')).toContain('sur le téléphone');
+    expect(errorOfState(s.state)?.text('fr')).toContain('il reste 2 essais');
+    s.send({ type: 'phone-password-mismatch' });
+    expect(s.state).toMatchObject({ step: 'confirming-password', error: { code: 'PhonePasswordMismatch', params: { n: 1 } } });
+    expect(errorOfState(s.state)?.text('fr')).toContain('il reste 1 essai)');
+    s.send({ type: 'phone-password-mismatch' });
     expect(s.state).toMatchObject({ step: 'showing-qr', pairingResets: 1, error: { code: 'PhonePasswordMismatchLimit' } });
     expect(s.effectTypes(s.last)).toEqual(['reset-pairing', 'show-qr']);
+  });
+
+  it('a right password on the phone after a wrong one registers the phone', () => {
+    const s = sim().send(...TO_PASSWORD, GOOD_PASSWORD, { type: 'phone-password-mismatch' }, { type: 'phone-password-confirmed' });
+    expect(s.state).toMatchObject({ step: 'registering-phone', error: null });
   });
 
   it('the authority refusing ends the flow; unreachable is resumable and retry re-sends the same request', () => {

@@ -155,6 +155,26 @@ describe('without the card: codes, errors and timeouts', () => {
     expect(s.last).toEqual([{ type: 'request-activation', idNat: `8${RPPS}` }]);
   });
 
+  it('« Renvoyer l’e-mail » while waiting for the scan: a new request (new QR, new e-mail); the old link is dropped first', () => {
+    const s = sim().send(...REACH['awaiting-phone-scan'], { type: 'resend-email' });
+    expect(s.state).toMatchObject({ step: 'requesting', activationId: null, error: null });
+    expect(s.last).toEqual([{ type: 'cleanup', reason: 'pairing-lost' }, { type: 'request-activation', idNat: `8${RPPS}` }]);
+    s.send({ type: 'qr-emailed', activationId: 'act-10' });
+    expect(s.state).toMatchObject({ step: 'awaiting-phone-scan', activationId: 'act-10' });
+    // Once the phone is connected, the e-mail has done its job: no resending from there.
+    s.send({ type: 'phone-connected' });
+    expect(() => s.send({ type: 'resend-email' })).toThrow(expect.objectContaining({ code: 'InvalidTransition' }));
+  });
+
+  it('« Renvoyer le SMS »: a new code is sent and the tries start again (the authority resets them too)', () => {
+    const s = sim().send(...REACH['sms-code'], { type: 'sms-code-wrong' }, { type: 'sms-code-wrong' });
+    expect(s.state).toMatchObject({ step: 'sms-code', smsAttempts: 2 });
+    s.send({ type: 'resend-sms' });
+    expect(s.state).toMatchObject({ step: 'sms-code', smsAttempts: 0, error: null });
+    expect(s.last).toEqual([{ type: 'send-sms-code', activationId: 'act-9' }]);
+    expect(() => sim().send(...REACH['code-entry'], { type: 'resend-sms' })).toThrow(expect.objectContaining({ code: 'InvalidTransition' }));
+  });
+
   it('authority unreachable during the lookup: retry sends the same lookup again', () => {
     const s = sim().send(...REACH['authority-error']);
     expect(s.state).toMatchObject({ step: 'authority-error', resumeStep: 'looking-up' });

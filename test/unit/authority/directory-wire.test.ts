@@ -68,7 +68,7 @@ describe('national identifiers and the wire', () => {
       expect(error.text('fr')).not.toMatch(/\{\w+\}/);
       expect(AUTHORITY_HTTP_STATUS[code]).toBeGreaterThanOrEqual(400);
     }
-    expect(authorityError('SmsCodeIncorrect', { details: { attemptsLeft: 1 } }).text('fr')).toContain('il reste 1 essai');
+    expect(authorityError('SmsCodeIncorrect', { details: { attemptsLeft: 1 } }).text('fr')).toContain('essais restants : 1');
   });
 
   it('names the card signature algorithms as the card layer does', () => {

@@ -33,4 +33,15 @@ describe('CLI message catalogues', () => {
     expect(fr.demoBanner.startsWith('*** MODE DÉMONSTRATION')).toBe(true);
     expect(en.demoBanner.startsWith('*** DEMO MODE')).toBe(true);
   });
+
+  it('counts take each language’s plural form, never « essai(s) »; usage lines keep their « | »', () => {
+    expect(t('fr', 'phoneSmsWrong', { n: 0 })).toBe('Code SMS incorrect : plus aucun essai.');
+    expect(t('fr', 'phoneSmsWrong', { n: 1 })).toBe('Code SMS incorrect : il reste 1 essai.');
+    expect(t('fr', 'phoneSmsWrong', { n: '2' })).toBe('Code SMS incorrect : il reste 2 essais.');
+    expect(t('en', 'phonePasswordWrong', { n: 1 })).toBe('Password differs from the computer’s: 1 attempt left.');
+    expect(t('en', 'phonePasswordWrong', { n: 2 })).toBe('Password differs from the computer’s: 2 attempts left.');
+    expect(t('fr', 'strategiesForgottenAll', { count: 3, readers: 'a, b, c' })).toBe('3 stratégies oubliées : a, b, c.');
+    expect(t('fr', 'atrMissing')).toContain('(ecps atr <hex>… | ecps atr -)');
+    for (const text of [...Object.values(fr), ...Object.values(en)]) expect(text).not.toMatch(/\w\(s\)(?!:)/);
+  });
 });

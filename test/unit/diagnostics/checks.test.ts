@@ -10,6 +10,7 @@ import { sandboxTrustAnchors, loadSandboxPki } from '../../../simulators/pki/ind
 import { runDiagnostics, type DiagnosticRun } from '../../../src-main/diagnostics/run';
 import { checkAuthority, checkPairingPort } from '../../../src-main/diagnostics/checks/network';
 import { windowsProbe } from '../../../src-main/diagnostics/platform';
+import { enumerateUsb } from '../../../src-main/diagnostics/usb';
 import { checkPcscService } from '../../../src-main/diagnostics/checks/service';
 import type { CheckResult } from '../../../src-main/diagnostics/types';
 import { demoReader, fakePcscPort, fakeSysfs, galssFixture, galssIni, isolated, SLOT0, SLOT1 } from './helpers';
@@ -84,6 +85,18 @@ describe('USB readers and the knowledge base', () => {
     expect(model.status).toBe('ok');
     expect(model.evidence).toMatchObject({ model: 'kapelse-kap-link', slots: ['KAPELSE KAP-LINK (0042) 00 00', 'KAPELSE KAP-LINK (0042) 00 01'] });
     expect(model.explanation.fr).toMatch(/271 octets/);
+  });
+
+  it('no USB list: Linux without sysfs says why (no "Linux only" on Linux); another system says the check is Linux-only', async () => {
+    const { usb: _usb, ...options } = isolated(fakePcscPort({ up: true }));
+    const onLinux = find(await runDiagnostics({ ...options, usbRoot: '/nonexistent/sys/bus/usb/devices' }), 'usb.invisible-readers');
+    expect(onLinux.status).toBe('skipped');
+    expect(onLinux.explanation.fr).toContain('/nonexistent/sys/bus/usb/devices');
+    expect(onLinux.explanation.fr).not.toMatch(/Linux seulement/);
+    expect(enumerateUsb('/sys/bus/usb/devices', 'win32')).toMatchObject({ supported: false, unsupportedBecause: 'platform' });
+    const elsewhere = find(await runDiagnostics({ ...options, usb: () => enumerateUsb('/sys/bus/usb/devices', 'darwin') }), 'usb.invisible-readers');
+    expect(elsewhere.explanation.fr).toContain('que sous Linux');
+    expect(elsewhere.explanation.en).toContain('only on Linux');
   });
 
   it('the GALSS PSS bridge reader is recognised and warns with the switch-to-PC/SC remedy', async () => {

@@ -78,7 +78,7 @@ describe('HTML and text renderers', () => {
     const report = buildReport(await runDiagnostics(isolated(await demoReader('vitale2', null))));
     const text = renderTextSummary(report);
     expect(text.split('\n').length).toBeLessThan(20);
-    expect(text).toMatch(/Bilan : ÉCHEC — \d+ OK, \d+ attention, 1 échec\(s\)/);
+    expect(text).toMatch(/Bilan : ÉCHEC — \d+ OK, \d+ attention, 1 échec, /);
     expect(text).toContain('- [ÉCHEC] Bonne carte dans la bonne fente (Lecteur virtuel Compagnon e-CPS 00 00) : Une carte Vitale est dans la fente CPS.');
     expect(text).toContain('  Que faire : Mettez la carte CPS dans la fente CPS');
     expect(renderTextSummary(report, 'en')).toContain('Result: FAILED');

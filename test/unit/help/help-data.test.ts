@@ -32,7 +32,7 @@ describe('resources/help/help.json', () => {
     }
   });
 
-  it('carries the facts of the brief: ANS support number, ATSAM, Wi-Fi isolation and relay, e-POP steps and 48 h', () => {
+  it('carries the facts of the brief: ANS support number, ATSAM, Wi-Fi isolation and the Internet link, e-POP steps and 48 h', () => {
     const fr = Object.fromEntries(helpTopicsIn(help, 'fr').map((t) => [t.id, JSON.stringify(t)]));
     expect(fr['who-to-call']).toContain('0 825 852 000');
     expect(fr['who-to-call']).toMatch(/CIS/);
@@ -40,7 +40,9 @@ describe('resources/help/help.json', () => {
     expect(fr['old-reader']).toMatch(/autre ordinateur/);
     expect(fr['phone-connectivity']).toMatch(/même réseau Wi-Fi/);
     expect(fr['phone-connectivity']).toMatch(/isolation/);
-    expect(fr['phone-connectivity']).toMatch(/relais/);
+    // In plain words (issue 12 item 10): the link through the Internet, not "le relais".
+    expect(fr['phone-connectivity']).toMatch(/par Internet/);
+    expect(fr['phone-connectivity']).not.toMatch(/relais/);
     expect(fr['phone-connectivity']).toMatch(/4G/);
     expect(fr.epop).toMatch(/Données professionnelles/);
     expect(fr.epop).toMatch(/loupe/);
@@ -48,6 +50,24 @@ describe('resources/help/help.json', () => {
     expect(fr.epop).toMatch(/48 heures/);
     const epop = helpTopicsIn(help, 'fr').find((t) => t.id === 'epop')!;
     expect(epop.steps.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('covers a lost or stolen phone (issue 12 item 9): who suspends the e-CPS, how, and what next', () => {
+    const lost = helpTopicsIn(help, 'fr').find((t) => t.id === 'lost-phone')!;
+    expect(lost.title).toMatch(/Téléphone perdu ou volé/);
+    expect(lost.steps.join(' ')).toMatch(/suspension de votre e-CPS/);
+    expect(lost.steps.join(' ')).toMatch(/opérateur/);
+    expect(lost.steps.join(' ')).toMatch(/activez à nouveau/);
+    expect(lost.phones.map((p) => p.number)).toContain('0 825 852 000');
+    expect(lost.links.every((l) => l.url.startsWith('https://esante.gouv.fr/'))).toBe(true);
+  });
+
+  it('links the CPS pages it names (issue 12 item 7): ordering and loss or theft', () => {
+    const fr = helpTopicsIn(help, 'fr');
+    for (const id of ['no-card', 'lost-card'] as const) {
+      expect(fr.find((t) => t.id === id)!.links.map((l) => l.url)).toContain('https://esante.gouv.fr/assistance');
+    }
+    expect(fr.find((t) => t.id === 'epop')!.links.map((l) => l.url)).toContain('https://www.ordre.pharmacien.fr');
   });
 
   it('refuses an http link, an empty text, a missing English text, a missing or doubled topic', () => {

@@ -7,6 +7,7 @@ import { useActivationStore } from '../../../src-renderer/stores/activation';
 import { useWizardStore } from '../../../src-renderer/stores/wizard';
 import QrView from '../../../src-renderer/views/QrView.vue';
 import CguView from '../../../src-renderer/views/CguView.vue';
+import StartView from '../../../src-renderer/views/StartView.vue';
 import PasswordView from '../../../src-renderer/views/PasswordView.vue';
 import CodeView from '../../../src-renderer/views/CodeView.vue';
 import ActivationFailedView from '../../../src-renderer/views/ActivationFailedView.vue';
@@ -53,7 +54,7 @@ describe('QrView', () => {
     send({ type: 'qr', payload: 'ecps1:first', expiresAt: Date.now() + 90_000, generation: 1 });
     const w = mountView(QrView);
     await flushPromises();
-    expect(w.get('[data-testid=qr-countdown]').text()).toBe('Valable encore 90 s');
+    expect(w.get('[data-testid=qr-countdown]').text()).toBe('Valable encore 90 secondes');
     expect(w.get('[data-testid=qr-payload]').text()).toBe('ecps1:first');
     expect(w.get('[data-testid=qr-connection]').text()).toContain('En attente du téléphone');
 
@@ -67,7 +68,7 @@ describe('QrView', () => {
       }
     };
     await listen(59_000);
-    expect(w.get('[data-testid=qr-countdown]').text()).toBe('Valable encore 31 s');
+    expect(w.get('[data-testid=qr-countdown]').text()).toBe('Valable encore 31 secondes');
     expect(heard).toEqual([]);
     await listen(21_000);
     expect(heard).toEqual(["Le QR code expire dans 30 secondes, un nouveau s'affichera.", "Le QR code expire dans 10 secondes, un nouveau s'affichera."]);
@@ -77,7 +78,7 @@ describe('QrView', () => {
     send({ type: 'qr', payload: 'ecps1:second', expiresAt: Date.now() + 90_000, generation: 2 });
     await flushPromises();
     expect(w.get('[data-testid=qr-announce]').text()).toBe("Nouveau QR code affiché : l'ancien ne fonctionne plus.");
-    expect(w.get('[data-testid=qr-countdown]').text()).toBe('Valable encore 90 s');
+    expect(w.get('[data-testid=qr-countdown]').text()).toBe('Valable encore 90 secondes');
     expect(w.get('[data-testid=qr-payload]').text()).toBe('ecps1:second');
     expect(w.get('[data-testid=qr-renewals]').text()).toContain('1');
   });
@@ -103,7 +104,7 @@ describe('QrView', () => {
 });
 
 describe('CguView', () => {
-  it('"J\'accepte" works only once the text was scrolled to its end', async () => {
+  it('"J\'accepte" works only once the text was scrolled to its end, then « Commencer l’activation » sends the acceptance', async () => {
     const { bridge } = await running('with-card', {
       cguGet: () => ({ language: 'fr', version: 'sandbox-2025-01', text: '# CGU\n\n1. Un\n2. Deux', sandbox: true }),
       cguAccept: (p) => ({ accepted: true, version: (p as { version: string }).version, acceptedAt: 'now' }),
@@ -114,7 +115,6 @@ describe('CguView', () => {
     try {
       const w = mountView(CguView);
       await flushPromises();
-      expect(w.get('[data-testid=cgu-version]').text()).toBe('Version sandbox-2025-01');
       const accept = w.get('[data-testid=cgu-accept]');
       expect(accept.attributes('aria-disabled')).toBe('true');
       await accept.trigger('click');
@@ -130,6 +130,12 @@ describe('CguView', () => {
       await region.trigger('scroll');
       expect(accept.attributes('aria-disabled')).toBe('false');
       await accept.trigger('click');
+      await flushPromises();
+      // Issue 12 item 4: accepting leads to « Commencer l'activation »; nothing starts before that click.
+      expect(bridge.cguAccept).not.toHaveBeenCalled();
+      expect(useWizardStore().step).toBe('start');
+      const start = mountView(StartView);
+      await start.get('[data-testid=start-activation]').trigger('click');
       await flushPromises();
       expect(bridge.cguAccept).toHaveBeenCalledWith({ version: 'sandbox-2025-01' });
     } finally {
@@ -199,19 +205,19 @@ describe('CodeView', () => {
     send({ type: 'state', step: 'code-entry', text: '' });
     send({ type: 'code-required', attemptsLeft: 3 });
     const w = mountView(CodeView);
-    expect(w.get('[data-testid=phone-connection]').text()).toContain('relais');
+    expect(w.get('[data-testid=phone-connection]').text()).toContain('par Internet');
     expect(w.get('[data-testid=code-attempts]').text()).toBe('Il reste 3 essais.');
     expect(w.text()).toContain('un nouveau QR code');
     await w.get('[data-testid=code-input]').setValue(' 123 456 ');
     await w.get('form').trigger('submit');
     await flushPromises();
     expect(bridge.activationSubmitCode).toHaveBeenCalledWith({ code: '123456' });
-    send({ type: 'error', code: 'PairingCodeIncorrect', message: 'Code incorrect : il reste 2 essai(s).', step: 'code-entry', resumable: false });
+    send({ type: 'error', code: 'PairingCodeIncorrect', message: 'Code incorrect : il reste 2 essais.', step: 'code-entry', resumable: false });
     send({ type: 'state', step: 'code-entry', text: '' });
     send({ type: 'code-required', attemptsLeft: 2 });
     await flushPromises();
     expect(w.get('[data-testid=code-attempts]').text()).toBe('Il reste 2 essais.');
-    expect(w.get('[data-testid=activation-error]').text()).toContain('il reste 2 essai(s)');
+    expect(w.get('[data-testid=activation-error]').text()).toContain('il reste 2 essais');
   });
 });
 

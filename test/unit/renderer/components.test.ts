@@ -63,7 +63,8 @@ describe('PinView', () => {
   function mountPin(bridge: ReturnType<typeof fakeBridge>) {
     setBridge(bridge);
     const pinia = createTestingPinia({ createSpy: vi.fn, initialState: { reader: { snapshot: snapshot([cps3, vitale2]) } } });
-    return mount(PinView, { global: { plugins: [pinia, i18n()] } });
+    // Attached: focus is part of what these tests check.
+    return mount(PinView, { attachTo: document.body, global: { plugins: [pinia, i18n()] } });
   }
 
   it('shows the tries left before typing, then "il reste 2 essais" after a wrong PIN', async () => {
@@ -98,6 +99,13 @@ describe('PinView', () => {
     await w.get('form').trigger('submit');
     await flushPromises();
     expect(bridge.pinVerify).not.toHaveBeenCalled();
+    // The safe answer has the focus; the risky one needs the box ticked first (issue 12 item 1).
+    expect(document.activeElement?.textContent?.trim()).toBe('Non, annuler');
+    await w.get('[data-testid=last-try] button.danger').trigger('click');
+    await flushPromises();
+    expect(bridge.pinVerify).not.toHaveBeenCalled();
+    expect(w.get('[data-testid=last-try-nudge]').text()).toContain('Cochez');
+    await w.get('#last-try-sure').setValue(true);
     await w.get('[data-testid=last-try] button.danger').trigger('click');
     await flushPromises();
     expect(bridge.pinVerify).toHaveBeenCalledWith({ reader: cps3.name, pin: '1234', confirmLastTry: true });
