@@ -96,7 +96,7 @@ function frozen(): boolean {
 }
 
 function thaw(): void {
-  rig.thawService();
+  rig?.thawService();
   if (safety?.exitCode === null) safety.kill('SIGKILL');
   safety = undefined;
 }
