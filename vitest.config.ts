@@ -33,6 +33,9 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          // A watchdog per worker: a main thread blocked in a native call defeats the
+          // timeouts below; the guard reports the test and kills the worker after 120 s.
+          setupFiles: ['./test/support/hang-guard.ts'],
           pool: 'forks',
           isolate: true,
           testTimeout: 30_000,

@@ -28,6 +28,13 @@ export interface PcscReaderPortOptions {
   transmitTimeoutMs?: number;
   /** Watchdog for connect/reset/control/state. Default 10 s (power-up, PPS, slow ATR). */
   connectTimeoutMs?: number;
+  /**
+   * How long pcscd is given to answer the probe made before each blocking native call
+   * (service-probe.ts). Default 3 s: pcscd answers in about a millisecond, but it checks each
+   * new client with polkit, which may first have to start; past this, pcscd counts as down
+   * for now (the port retries). It bounds port.start() and port.stop() when pcscd is frozen.
+   */
+  serviceProbeTimeoutMs?: number;
   /** Back-off used to re-create the Client while pcscd is down. */
   recovery?: PcscRecoveryOptions;
   logger?: PcscLogger;
@@ -36,12 +43,14 @@ export interface PcscReaderPortOptions {
 export interface ResolvedOptions {
   transmitTimeoutMs: number;
   connectTimeoutMs: number;
+  serviceProbeTimeoutMs: number;
   recovery: Required<PcscRecoveryOptions>;
   logger: PcscLogger;
 }
 
 export const DEFAULT_TRANSMIT_TIMEOUT_MS = 15_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_SERVICE_PROBE_TIMEOUT_MS = 3_000;
 
 export function resolveOptions(options: PcscReaderPortOptions = {}): ResolvedOptions {
   const positive = (value: number | undefined, fallback: number) =>
@@ -49,6 +58,7 @@ export function resolveOptions(options: PcscReaderPortOptions = {}): ResolvedOpt
   return {
     transmitTimeoutMs: positive(options.transmitTimeoutMs, DEFAULT_TRANSMIT_TIMEOUT_MS),
     connectTimeoutMs: positive(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+    serviceProbeTimeoutMs: positive(options.serviceProbeTimeoutMs, DEFAULT_SERVICE_PROBE_TIMEOUT_MS),
     recovery: {
       // pcscd usually comes back within a second of a restart; retries are cheap (new
       // Client().start() fails synchronously with NoService while it is down), so stay

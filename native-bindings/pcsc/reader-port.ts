@@ -14,6 +14,10 @@
  *   through a brief SHARED connection made when a card is inserted.
  * - Status `raw` holds an event counter in its upper bits: only has()/hasAny() are used.
  * - pcsc-mini monitors at most MAX_READERS (4) readers; more are not seen at all.
+ * - Client.start() and Client.stop() are synchronous native calls that wait for pcscd with no
+ *   timeout, on the main thread: each is made only after pcscd answered an asynchronous probe
+ *   (service-probe.ts), never while its socket exists but it is not answering yet (starting,
+ *   frozen) — that froze the event loop, and deadlocked a process that also serves the card.
  */
 import type {
   CardConnection,
@@ -30,6 +34,7 @@ import { plausibleEventAtr, probeAtr } from './native-calls';
 import { openConnection } from './open-connection';
 import { backoffDelay, type ResolvedOptions } from './options';
 import { ReaderRecord } from './reader-record';
+import { nativeCallWillReturn, probePcscService } from './service-probe';
 
 /**
  * Initial reader events arrive ~10 ms after start() (seen past 150 ms on a loaded machine).
@@ -67,6 +72,10 @@ export class PcscReaderPort implements ReaderPort {
   readonly #stuck = new Map<string, number>();
   readonly #ownHandles = new Map<string, number>();
   #started = false;
+  /** Bumped by start() and stop(): an attempt begun before either gives up after its probe. */
+  #generation = 0;
+  /** A Client start in progress (probe pending): no second one meanwhile. */
+  #connecting = false;
   #serviceUp = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #retryAttempt = 0;
@@ -81,9 +90,10 @@ export class PcscReaderPort implements ReaderPort {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    if (this.#startClient()) {
+    const generation = ++this.#generation;
+    if (await this.#startClient()) {
       await this.#settle();
-    } else {
+    } else if (generation === this.#generation) {
       this.#emit({ type: 'service-down', error: pcscErrors.create('ServiceUnavailable') });
       this.#scheduleRetry();
     }
@@ -92,6 +102,7 @@ export class PcscReaderPort implements ReaderPort {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    this.#generation++;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     const client = this.#client;
@@ -107,9 +118,19 @@ export class PcscReaderPort implements ReaderPort {
     // cancel landing between two waits of the monitor, right after reader activity (our own
     // disconnects wake it). Letting the monitor settle first makes that window much smaller;
     // it cannot be closed from JavaScript (upstream fix needed in pcsc-mini).
-    if (client) await new Promise((resolve) => setTimeout(resolve, STOP_SETTLE_MS));
+    if (!client) return;
+    const [probe] = await Promise.all([
+      probePcscService({ timeoutMs: this.#opts.serviceProbeTimeoutMs }),
+      new Promise((resolve) => setTimeout(resolve, STOP_SETTLE_MS)),
+    ]);
+    // stop() talks to pcscd on the main thread with no timeout: with pcscd frozen it would
+    // hang the application (on quit). The Client stays referenced (native.ts) and idle.
+    if (!nativeCallWillReturn(probe)) {
+      this.#opts.logger.warn?.('pcsc: pcscd is not answering; its client is left open', { probe });
+      return;
+    }
     try {
-      client?.stop();
+      client.stop();
     } catch (err) {
       this.#opts.logger.debug?.('pcsc: client.stop() failed', { code: nativeCodeOf(err) });
     }
@@ -174,8 +195,25 @@ export class PcscReaderPort implements ReaderPort {
 
   // ---- Client lifecycle --------------------------------------------------------------------
 
-  /** Starts a Client; false when pcscd is not there (start() throws NoService synchronously). */
-  #startClient(): boolean {
+  /**
+   * Starts a Client; false when pcscd is not there (start() throws NoService synchronously),
+   * not answering yet (probe), or the port was stopped or restarted meanwhile.
+   */
+  async #startClient(): Promise<boolean> {
+    if (this.#connecting) return false;
+    const generation = this.#generation;
+    this.#connecting = true;
+    let probe;
+    try {
+      probe = await probePcscService({ timeoutMs: this.#opts.serviceProbeTimeoutMs });
+    } finally {
+      this.#connecting = false;
+    }
+    if (generation !== this.#generation || !this.#started || this.#serviceUp) return false;
+    if (!nativeCallWillReturn(probe)) {
+      this.#opts.logger.debug?.('pcsc: service not answering yet', { probe });
+      return false;
+    }
     const client = this.#pendingClient ?? this.#newClient();
     try {
       client.start();
@@ -230,21 +268,24 @@ export class PcscReaderPort implements ReaderPort {
   #scheduleRetry(): void {
     if (!this.#started || this.#retryTimer) return;
     const delay = backoffDelay(this.#opts.recovery, this.#retryAttempt++);
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      if (!this.#started || this.#serviceUp) return;
-      if (!this.#startClient()) {
-        this.#scheduleRetry();
-        return;
-      }
-      this.#retryAttempt = 0;
-      this.#opts.logger.info?.('pcsc: PC/SC service is back');
-      this.#emit({ type: 'service-up' });
-      void this.#reannounce(this.#client);
-    }, delay);
+    this.#retryTimer = setTimeout(() => void this.#retry(), delay);
     // Deliberately NOT unref()'d: a started port keeps the process alive while it waits for
     // pcscd, just as a live Client's monitor does (found by the child-process restart test:
     // with unref() a process whose only work is the port exited silently during the outage).
+  }
+
+  async #retry(): Promise<void> {
+    this.#retryTimer = undefined;
+    if (!this.#started || this.#serviceUp) return;
+    const generation = this.#generation;
+    if (!(await this.#startClient())) {
+      if (generation === this.#generation) this.#scheduleRetry();
+      return;
+    }
+    this.#retryAttempt = 0;
+    this.#opts.logger.info?.('pcsc: PC/SC service is back');
+    this.#emit({ type: 'service-up' });
+    void this.#reannounce(this.#client);
   }
 
   /** After a new Client started: readers that came back were announced by the normal flow;

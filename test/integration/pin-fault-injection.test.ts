@@ -60,6 +60,12 @@ const NEW_PIN = '4321';
 const WRONG_PIN = '0000';
 const PUK = '12345678';
 const TRANSMIT_TIMEOUT_MS = 250;
+/**
+ * Watchdog for the commands that prepare a case (identification, the final PIN status): these
+ * are not under test, and on a loaded machine (load 6-10 on 2 cores) one sound APDU through
+ * pcscd took more than 250 ms and failed the case before its fault was armed.
+ */
+const SETUP_TRANSMIT_TIMEOUT_MS = 3000;
 /** pcscd's presence poll of a vpcd slot (PCSCLITE_STATUS_POLL_RATE). */
 const PCSCD_POLL_MS = 400;
 /** Outcomes that tell the user a code was wrong or blocked: never for a right code. */
@@ -206,9 +212,11 @@ class SlotWorker {
     const connection = await connectFresh(this.reader);
     const sent: Uint8Array[] = [];
     const transmit = connection.transmit.bind(connection);
+    let armed = false;
     connection.transmit = (command, options) => {
       sent.push(command.slice());
-      return transmit(command, options);
+      // Until the fault is armed, a patient watchdog; then the port's short one (mute cases).
+      return transmit(command, armed ? options : { timeoutMs: SETUP_TRANSMIT_TIMEOUT_MS, ...options });
     };
     const channel = new CardChannel(connection);
     const cps = new CpsCard(channel, await identifyCard(connection.atr, channel));
@@ -217,6 +225,7 @@ class SlotWorker {
     const unhandledBefore = unhandled.length;
     debug(`${this.index} armed ${kind} ${op} ${JSON.stringify(injection)}`);
     tracked.wrapper.arm(injection);
+    armed = true;
 
     const outcome = await run(cps, op).then(
       () => 'ok',
@@ -436,6 +445,8 @@ describe('PIN operations over real pcscd with a fault at every APDU position', (
       await prepare(tracked, 'verify-right');
       await worker.ensureInserted(tracked.wrapper);
       const connection = await connectFresh(worker.reader);
+      const transmit = connection.transmit.bind(connection);
+      connection.transmit = (command, options) => transmit(command, { timeoutMs: SETUP_TRANSMIT_TIMEOUT_MS, ...options });
       const channel = new CardChannel(connection);
       const cps = new CpsCard(channel, await identifyCard(connection.atr, channel));
       const status = await cps.pinStatus();

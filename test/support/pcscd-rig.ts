@@ -37,6 +37,14 @@ export interface PcscRig {
   /** Whether the TCP_NODELAY shim is loaded (benchmarks require it). */
   readonly nodelay: boolean;
   readonly running: boolean;
+  /** pcscd's process id while it runs (unshare, sh and setpriv exec into it). */
+  readonly pid: number | undefined;
+  /**
+   * Freezes pcscd (SIGSTOP): its socket stays, connections queue, nothing is answered — what a
+   * hung daemon or one still starting looks like to a client. thawService() resumes it.
+   */
+  freezeService(): void;
+  thawService(): void;
   /** Stops pcscd (SIGTERM, then SIGKILL) and waits for it to exit. */
   stopService(): Promise<void>;
   /** Starts pcscd again on the same ports and socket. */
@@ -178,19 +186,27 @@ export async function startPcscRig(options: PcscRigOptions = {}): Promise<PcscRi
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
+    // Readiness is THIS pcscd's "daemon ready": the log also holds the previous one's, and
+    // matching that returned while the new pcscd was still starting (socket there, not served).
+    let ready = false;
+    let partial = '';
     const onOutput = (chunk: Buffer) => {
-      logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      if (lines.some((line) => /daemon ready/.test(line))) ready = true;
+      logLines.push(...lines.filter(Boolean));
       if (logLines.length > 400) logLines = logLines.slice(-200);
     };
     proc.stdout?.on('data', onOutput);
     proc.stderr?.on('data', onOutput);
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     proc.once('exit', (code, signal) => {
+      if (partial) logLines.push(partial);
       logLines.push(`[rig] pcscd exited (${code ?? signal})`);
       if (child === proc) child = undefined;
     });
     await waitFor(
-      () => child === proc && fs.existsSync(socketPath) && /daemon ready/.test(logLines.join('\n')),
+      () => child === proc && ready && fs.existsSync(socketPath),
       8000,
       'the private pcscd to start',
       log,
@@ -206,6 +222,7 @@ export async function startPcscRig(options: PcscRigOptions = {}): Promise<PcscRi
     const proc = child;
     if (!proc) return;
     proc.kill('SIGTERM');
+    proc.kill('SIGCONT'); // a frozen pcscd (freezeService) handles SIGTERM only once thawed
     const killer = setTimeout(() => proc.kill('SIGKILL'), 3000);
     await exited;
     clearTimeout(killer);
@@ -226,6 +243,15 @@ export async function startPcscRig(options: PcscRigOptions = {}): Promise<PcscRi
     nodelay: nodelayShim !== undefined,
     get running() {
       return child !== undefined;
+    },
+    get pid() {
+      return child?.pid;
+    },
+    freezeService() {
+      if (!child?.kill('SIGSTOP')) throw new Error('pcscd is not running');
+    },
+    thawService() {
+      child?.kill('SIGCONT');
     },
     stopService,
     startService,
