@@ -80,6 +80,35 @@ export function chromiumArgs(url: string, userDataDir: string, isRoot: boolean):
   return [`--app=${url}`, '--no-first-run', '--no-default-browser-check', `--user-data-dir=${userDataDir}`, ...(isRoot ? ['--no-sandbox'] : [])];
 }
 
+/**
+ * How the Chromium window ended: `closed` when the user closed it (exit 0, or a signal such as
+ * the session ending), `failed` when Chromium could not start or show it — a dead DISPLAY
+ * (exits 1 within a second), a missing library, a crash. Closing the window stops the app;
+ * a failure must not: the URL is printed instead (found by trying `npm start` with DISPLAY
+ * pointing at no X server: the app used to exit at once, silently).
+ */
+export type BrowserEnd = { closed: true } | { failed: { fr: string; en: string } };
+
+export function watchBrowser(browser: ChildProcess): Promise<BrowserEnd> {
+  return new Promise((resolve) => {
+    let stderr = '';
+    browser.stderr?.on('data', (chunk: Buffer) => {
+      if (stderr.length < 8192) stderr += chunk.toString('utf8');
+    });
+    browser.on('error', (error) => resolve({ failed: { fr: error.message, en: error.message } }));
+    browser.on('exit', (code, signal) => {
+      if (code === 0 || (code === null && signal !== null)) {
+        resolve({ closed: true });
+        return;
+      }
+      // Chromium's own words ("Missing X server or $DISPLAY"), technical English in both languages.
+      const line = stderr.split('\n').map((l) => l.replace(/^\[[^\]]*\]\s*/, '').trim()).find((l) => /x server|display|error/i.test(l));
+      const said = line ? `: ${line.slice(0, 160)}` : '';
+      resolve({ failed: { fr: `code de sortie ${code}${said}`, en: `exit code ${code}${said}` } });
+    });
+  });
+}
+
 const T = {
   electron: { fr: 'Compagnon e-CPS : fenêtre Electron.', en: 'Compagnon e-CPS: Electron window.' },
   web: { fr: 'Compagnon e-CPS : interface web locale (web shell).', en: 'Compagnon e-CPS: local web interface (web shell).' },
@@ -92,6 +121,10 @@ const T = {
   chromium: { fr: 'Ouverture dans Chromium (mode application)…', en: 'Opening in Chromium (app mode)…' },
   openUrl: { fr: 'Ouvrez cette adresse dans Chromium (elle contient la clé secrète de la session, ne la partagez pas) :', en: 'Open this address in Chromium (it holds the session’s secret key, do not share it):' },
   noDisplay: { fr: 'Pas d’écran graphique détecté.', en: 'No graphical display found.' },
+  chromiumFailed: {
+    fr: 'Chromium n’a pas pu afficher la fenêtre ({reason}) ; le Compagnon continue de tourner.',
+    en: 'Chromium could not show the window ({reason}); the companion keeps running.',
+  },
   noChromium: { fr: 'Chromium introuvable (apt-get install chromium).', en: 'Chromium not found (apt-get install chromium).' },
   stop: { fr: 'Ctrl-C pour arrêter.', en: 'Ctrl-C to stop.' },
 } as const;
@@ -105,7 +138,14 @@ function packageVersion(): string {
 }
 
 /** Starts the app; resolves with the exit code when it stops. */
-export async function launch(launchOptions: LaunchOptions, io: LaunchIo, signal?: AbortSignal, logger: AppLogger = createLogger({ env: io.env })): Promise<number> {
+export async function launch(
+  launchOptions: LaunchOptions,
+  io: LaunchIo,
+  signal?: AbortSignal,
+  logger: AppLogger = createLogger({ env: io.env }),
+  /** Tests replace the Electron lookup (which may try a download). */
+  deps: { obtainElectron?: typeof obtainElectron } = {},
+): Promise<number> {
   const settings = new SettingsStore({
     file: defaultSettingsFile({ env: io.env }),
     onWarning: (warning) => {
@@ -130,7 +170,7 @@ export async function launch(launchOptions: LaunchOptions, io: LaunchIo, signal?
   // --no-open asks for the web shell; otherwise Electron first, the web shell when it cannot be had.
   const electronOutcome = options.noOpen
     ? undefined
-    : await obtainElectron({ root: ROOT, env: io.env, say: (text: ElectronUnavailable) => io.out(text[options.lang]) });
+    : await (deps.obtainElectron ?? obtainElectron)({ root: ROOT, env: io.env, say: (text: ElectronUnavailable) => io.out(text[options.lang]) });
   if (electronOutcome && 'ok' in electronOutcome) {
     const electron = electronOutcome.ok;
     say('electron');
@@ -174,7 +214,7 @@ export async function launch(launchOptions: LaunchOptions, io: LaunchIo, signal?
     say('chromium');
     profile = mkdtempSync(path.join(tmpdir(), 'ecps-chromium-'));
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    browser = spawn(chromium, chromiumArgs(shell.url, profile, isRoot), { stdio: 'ignore', env: io.env });
+    browser = spawn(chromium, chromiumArgs(shell.url, profile, isRoot), { stdio: ['ignore', 'ignore', 'pipe'], env: io.env });
   } else {
     if (!options.noOpen) say(hasDisplay(io.env) ? 'noChromium' : 'noDisplay');
     say('openUrl');
@@ -185,8 +225,18 @@ export async function launch(launchOptions: LaunchOptions, io: LaunchIo, signal?
   const code = await new Promise<number>((resolve) => {
     if (signal?.aborted) resolve(0);
     signal?.addEventListener('abort', () => resolve(0), { once: true });
-    browser?.on('exit', () => resolve(0));
-    browser?.on('error', () => resolve(1));
+    if (!browser) return;
+    void watchBrowser(browser).then((end) => {
+      if ('closed' in end) {
+        resolve(0);
+        return;
+      }
+      logger.warn('browser-failed', { reason: end.failed.en });
+      say('chromiumFailed', { reason: end.failed[options.lang] });
+      say('openUrl');
+      io.out(shell.url);
+      say('stop');
+    });
   });
   browser?.kill();
   await shell.close();
