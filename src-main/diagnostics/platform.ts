@@ -11,6 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { parseScOutput } from '../readiness/windows-probe';
 
 export interface ServiceProbe {
   platform: string;
@@ -76,8 +77,9 @@ export function windowsProbe(run: (cmd: string, args: string[]) => Promise<strin
     platform: 'win32',
     async pcscService() {
       const out = await run('sc', ['query', 'SCardSvr']).catch(() => '');
-      const state = /STATE\s*:\s*\d+\s+([A-Z_]+)/.exec(out)?.[1] ?? 'unknown';
-      return { platform: 'win32', windowsServiceState: state };
+      // French Windows says ÉTAT (often mangled by the console code page), not STATE: the shared
+      // parser reads the English value after the number, which every language keeps.
+      return { platform: 'win32', windowsServiceState: parseScOutput(out).state };
     },
   };
 }

@@ -4,6 +4,7 @@
  * blocked PIN, another application holding the card, galss.ini consistent / swapped / naming
  * a missing reader, clock skew, the pairing port on 127.0.0.1.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ActivationAuthority } from '../../../src-shared/activation-authority';
 import { sandboxTrustAnchors, loadSandboxPki } from '../../../simulators/pki/index';
@@ -43,6 +44,13 @@ describe('PC/SC service and readers', () => {
     expect(result.status).toBe('fail');
     expect(result.explanation.fr).toContain('SCardSvr');
     expect(result.remedy?.fr).toMatch(/services\.msc/);
+  });
+
+  it('Windows in French (« ÉTAT », recorded output): the state is read all the same, not "unknown"', async () => {
+    const recorded = readFileSync(new URL('../readiness/fixtures/windows/sc-query-scardsvr-stopped-fr.txt', import.meta.url), 'utf8');
+    expect(recorded).not.toMatch(/STATE/);
+    const probe = await windowsProbe(async () => recorded).pcscService();
+    expect(probe).toEqual({ platform: 'win32', windowsServiceState: 'STOPPED' });
   });
 
   it('service up but no reader: readers check fails with the PC/SC-mode remedy', async () => {
