@@ -20,7 +20,8 @@
  *     presence poll) is printed for information.
  *
  * The machine is shared and noisy: figures are indicative, nothing here is asserted in tests.
- * Env: BENCH_APP_ROUNDS (a, default 7), BENCH_APP_CYCLES (c, default 15).
+ * Env: BENCH_APP_ROUNDS (a, default 7), BENCH_APP_CYCLES (c, default 15), BENCH_APP_PARTS (which of
+ * a, b, c to run, default abc).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ import { fmt, median, quantile } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_APP_ROUNDS ?? 7);
 const CYCLES = Number(process.env.BENCH_APP_CYCLES ?? 15);
+const PARTS = process.env.BENCH_APP_PARTS ?? 'abc';
 const TARGET_INTERACTIVE_MS = 1000;
 const TARGET_START_TO_HOME_MS = 1000;
 const TARGET_JS_GZIP_KB = 250;
@@ -262,11 +264,11 @@ async function benchCardOnScreen(browser: Browser): Promise<void> {
 
 async function main() {
   console.log(`Compagnon e-CPS — benchmark de l'application (${new Date().toISOString()})`);
-  benchJsSize();
+  if (PARTS.includes('b')) benchJsSize();
   const browser = await launchChromium();
   try {
-    await benchFirstScreen(browser);
-    await benchCardOnScreen(browser);
+    if (PARTS.includes('a')) await benchFirstScreen(browser);
+    if (PARTS.includes('c')) await benchCardOnScreen(browser);
   } finally {
     await browser.close();
   }
