@@ -10,7 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { EcpsError, Lang } from '../../src-shared/errors';
 import { authoritySettingSchema, langSchema, pairingAddressSettingSchema } from '../../src-shared/ipc-contract';
-import { checkAuthoritySetting } from './authority-setting';
+import { checkAuthoritySetting } from './authority-check';
 import { settingsError } from './errors';
 import { readSmallTextFile, SmallFileRefused } from './small-file';
 

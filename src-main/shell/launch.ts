@@ -19,10 +19,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isEcpsError, type Lang } from '../../src-shared/errors';
-import { openReaderPort } from '../reader/open-port';
-import { createIpcServices } from '../ipc/handlers';
-import { createValidatedDispatcher } from '../ipc/validated';
+import type { OpenedPort } from '../reader/open-port';
+import type { IpcServices } from '../ipc/handlers';
+import type { IpcDispatcher } from '../ipc/validated';
 import { startWebShell } from './web-shell';
+import { deferredIpc } from './deferred-ipc';
 import { createLogger, logStartup, type AppLogger } from '../logging/logger';
 import { defaultSettingsFile } from '../settings/config-dir';
 import { SettingsStore } from '../settings/settings-store';
@@ -96,7 +97,9 @@ export function watchBrowser(browser: ChildProcess): Promise<BrowserEnd> {
       if (stderr.length < 8192) stderr += chunk.toString('utf8');
     });
     browser.on('error', (error) => resolve({ failed: { fr: error.message, en: error.message } }));
-    browser.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' may come before the last of stderr has been read, and the
+    // reason line would be lost (seen as a flaky test under load).
+    browser.on('close', (code, signal) => {
       if (code === 0 || (code === null && signal !== null)) {
         resolve({ closed: true });
         return;
@@ -135,6 +138,36 @@ function packageVersion(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/**
+ * The reader port and the IPC handlers, loaded on demand (code splitting): the web shell's URL
+ * does not wait for their modules (the handlers reach the card, activation, diagnostics and
+ * readiness layers) nor for the port to settle.
+ */
+async function startServices(
+  options: LaunchOptions,
+  settings: SettingsStore,
+  internalError: (where: string, error: unknown) => void,
+): Promise<{ opened: OpenedPort; services: IpcServices; dispatcher: IpcDispatcher }> {
+  const [{ openReaderPort }, { createIpcServices }, { createValidatedDispatcher }] = await Promise.all([
+    import('../reader/open-port'),
+    import('../ipc/handlers'),
+    import('../ipc/validated'),
+  ]);
+  const opened = await openReaderPort({ mode: options.demo ? 'demo' : 'auto' });
+  const services = createIpcServices({
+    port: opened.port,
+    demo: opened.demo,
+    shell: 'web',
+    ...(options.langExplicit ? { lang: options.lang } : {}),
+    settings,
+    // Demo (virtual reader) with the sandbox authority: the reference phone page is served too.
+    phonePage: opened.demo,
+    onInternalError: internalError,
+  });
+  const dispatcher = createValidatedDispatcher(services.handlers, { onInternalError: internalError });
+  return { opened, services, dispatcher };
 }
 
 /** Starts the app; resolves with the exit code when it stops. */
@@ -181,31 +214,20 @@ export async function launch(
 
   if (electronOutcome && 'unavailable' in electronOutcome) say('webNoElectron', { reason: electronOutcome.unavailable[options.lang] });
   else say('web');
-  const opened = await openReaderPort({ mode: options.demo ? 'demo' : 'auto' });
-  if (opened.demo) {
-    if (opened.fallbackReason) say('demoFallback', { reason: opened.fallbackReason.text(options.lang) });
-    else say('demoForced');
-  }
-  logStartup(logger, {
-    version: packageVersion(),
-    shell: 'web',
-    demo: opened.demo,
-    authority: settings.get().authority,
-    language: options.lang,
-    settingsFile: settings.file,
+  // --demo is known now: labelled before the URL. A fallback to the demo reader (no usable
+  // reader) is only known once the port has settled: said then, before "Ctrl-C".
+  if (options.demo) say('demoForced');
+
+  // The page is served, and its URL printed (or Chromium started), BEFORE the reader port
+  // settles and the handlers load: the browser loads the renderer meanwhile, and its first
+  // requests wait for the real services (deferred-ipc.ts), so nothing it shows is a guess.
+  let servicesReady: (value: { dispatcher: IpcDispatcher; events: IpcServices['events'] }) => void = () => undefined;
+  let servicesFailed: (error: unknown) => void = () => undefined;
+  const ready = new Promise<{ dispatcher: IpcDispatcher; events: IpcServices['events'] }>((resolve, reject) => {
+    servicesReady = resolve;
+    servicesFailed = reject;
   });
-  const services = createIpcServices({
-    port: opened.port,
-    demo: opened.demo,
-    shell: 'web',
-    ...(options.langExplicit ? { lang: options.lang } : {}),
-    settings,
-    // Demo (virtual reader) with the sandbox authority: the reference phone page is served too.
-    phonePage: opened.demo,
-    onInternalError: internalError,
-  });
-  const dispatcher = createValidatedDispatcher(services.handlers, { onInternalError: internalError });
-  const shell = await startWebShell({ dispatcher, events: services.events });
+  const shell = await startWebShell(deferredIpc(ready));
 
   let browser: ChildProcess | undefined;
   let profile: string | undefined;
@@ -220,13 +242,38 @@ export async function launch(
     say('openUrl');
     io.out(shell.url);
   }
+
+  // Watched from now: a Chromium that fails at once must not go unseen while the port settles.
+  const browserEnd = browser ? watchBrowser(browser) : undefined;
+
+  let started: Awaited<ReturnType<typeof startServices>>;
+  try {
+    started = await startServices(options, settings, internalError);
+  } catch (error) {
+    servicesFailed(error);
+    browser?.kill();
+    await shell.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    throw error;
+  }
+  const { opened, services } = started;
+  if (opened.demo && opened.fallbackReason) say('demoFallback', { reason: opened.fallbackReason.text(options.lang) });
+  logStartup(logger, {
+    version: packageVersion(),
+    shell: 'web',
+    demo: opened.demo,
+    authority: settings.get().authority,
+    language: options.lang,
+    settingsFile: settings.file,
+  });
+  servicesReady({ dispatcher: started.dispatcher, events: services.events });
   say('stop');
 
   const code = await new Promise<number>((resolve) => {
     if (signal?.aborted) resolve(0);
     signal?.addEventListener('abort', () => resolve(0), { once: true });
-    if (!browser) return;
-    void watchBrowser(browser).then((end) => {
+    if (!browserEnd) return;
+    void browserEnd.then((end) => {
       if ('closed' in end) {
         resolve(0);
         return;

@@ -62,7 +62,7 @@ export function createWebSocketBridge(options: { url: string; token: string; sta
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const queue: string[] = [];
   let socket: WebSocket | undefined;
-  let ready = false;
+  let authSent = false;
   let nextId = 1;
   let retryDelay = 250;
 
@@ -77,7 +77,15 @@ export function createWebSocketBridge(options: { url: string; token: string; sta
     state.value = state.value === 'lost' ? 'lost' : 'connecting';
     const ws = new WebSocket(options.url);
     socket = ws;
-    ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'auth', token: options.token })));
+    // The requests made meanwhile go right behind the auth frame, without waiting for
+    // `auth-ok`: the companion reads a socket's frames in order and answers nothing before the
+    // token matched (a wrong token closes the socket, failing them all). One round trip less
+    // before the first screen has its answers.
+    ws.addEventListener('open', () => {
+      ws.send(JSON.stringify({ type: 'auth', token: options.token }));
+      authSent = true;
+      for (const data of queue.splice(0)) ws.send(data);
+    });
     ws.addEventListener('message', (msg) => {
       let frame: Record<string, unknown>;
       try {
@@ -86,10 +94,8 @@ export function createWebSocketBridge(options: { url: string; token: string; sta
         return;
       }
       if (frame.type === 'auth-ok') {
-        ready = true;
         retryDelay = 250;
         state.value = 'open';
-        for (const data of queue.splice(0)) ws.send(data);
         return;
       }
       if (typeof frame.event === 'string') {
@@ -115,7 +121,7 @@ export function createWebSocketBridge(options: { url: string; token: string; sta
     });
     ws.addEventListener('close', (ev) => {
       if (socket !== ws) return;
-      ready = false;
+      authSent = false;
       failAll('Disconnected');
       if (ev.code === 4401) {
         state.value = 'refused';
@@ -137,7 +143,7 @@ export function createWebSocketBridge(options: { url: string; token: string; sta
       const id = nextId++;
       pending.set(id, { channel, resolve: resolve as (v: unknown) => void, reject });
       const data = JSON.stringify({ id, channel, payload });
-      if (ready && socket?.readyState === WebSocket.OPEN) socket.send(data);
+      if (authSent && socket?.readyState === WebSocket.OPEN) socket.send(data);
       else if (state.value === 'refused') {
         pending.delete(id);
         reject(bridgeError(channel, 'Unauthorized', 'Connexion refusée par le compagnon.', 'Connection refused by the companion.'));

@@ -127,6 +127,7 @@ export async function startPcscApp(options: PcscAppOptions = {}): Promise<PcscAp
       await shell?.stop();
       shell = undefined;
       shell = await startWebShellProcess({ env: { PCSCLITE_CSOCK_NAME: rig.socketPath, ...options.shellEnv, ...env } });
+      await shell.settled();
     },
     async dispose() {
       await shell?.stop();
@@ -137,6 +138,8 @@ export async function startPcscApp(options: PcscAppOptions = {}): Promise<PcscAp
 
   try {
     shell = await startWebShellProcess({ env: { PCSCLITE_CSOCK_NAME: rig.socketPath, ...options.shellEnv } });
+    // The URL comes before the reader port has settled; the demo fallback is said by "Ctrl-C".
+    await shell.settled();
     if (/MODE DÉMONSTRATION/.test(shell.output())) {
       throw new Error(`pcscd-app: the web shell fell back to the demo reader instead of the private pcscd:\n${shell.output()}\npcscd:\n${rig.log()}`);
     }

@@ -20,6 +20,11 @@ export interface WebShellProcess {
   readonly readyMs: number;
   /** Everything the process printed so far (stdout and stderr), for failure messages. */
   output(): string;
+  /**
+   * Resolves once the launcher said "Ctrl-C" (its last start-up line): by then it has said
+   * whether it runs on the demo reader. The URL comes earlier, before the reader port settles.
+   */
+  settled(timeoutMs?: number): Promise<void>;
   /** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone. */
   stop(): Promise<void>;
 }
@@ -31,13 +36,15 @@ export interface WebShellOptions {
   timeoutMs?: number;
   /** Node options before the script (e.g. --inspect=127.0.0.1:0 for bench/memory.ts). */
   nodeArgs?: string[];
+  /** The script to run (default bin/start.mjs; benches comparing builds run dist/node/start.mjs itself). */
+  script?: string;
 }
 
 export async function startWebShellProcess(options: WebShellOptions = {}): Promise<WebShellProcess> {
   const startedAt = performance.now();
   // Settings and logs of this process in a folder of its own (never the developer's).
   const home = mkdtempSync(path.join(tmpdir(), 'ecps-shell-'));
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/start.mjs', '--no-open', ...(options.demo ? ['--demo'] : [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script ?? 'bin/start.mjs', '--no-open', ...(options.demo ? ['--demo'] : [])], {
     cwd: REPO_ROOT,
     // No display: nothing may try to open a window, whatever the caller's environment.
     env: {
@@ -83,7 +90,19 @@ export async function startWebShellProcess(options: WebShellOptions = {}): Promi
       });
     });
     const readyMs = performance.now() - startedAt;
-    return { url, child, readyMs, output: () => output, stop };
+    const settled = (ms = timeoutMs) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!/Ctrl-C/.test(output)) return false;
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          resolve();
+          return true;
+        };
+        const timer = setTimeout(() => reject(new Error(`bin/start.mjs never finished starting within ${ms} ms:\n${output}`)), ms);
+        if (!check()) child.stdout.on('data', check);
+      });
+    return { url, child, readyMs, output: () => output, settled, stop };
   } catch (error) {
     await stop();
     throw error;
