@@ -8,8 +8,6 @@ import { AuthorityHttpClient } from '../activation/authority-http-client';
 import { SandboxAuthority } from '../../simulators/authority/index';
 import { checkAuthoritySetting, type AuthoritySetting } from './authority-check';
 
-export { checkAuthoritySetting, urlAuthorityLabel, type AuthoritySetting } from './authority-check';
-
 /** A fresh authority client for the setting (the caller keeps it for the next activation). */
 export function createAuthority(setting: AuthoritySetting): ActivationAuthority {
   return setting === 'sandbox' ? new SandboxAuthority() : new AuthorityHttpClient({ baseUrl: checkAuthoritySetting(setting) });

@@ -6,7 +6,7 @@
 import type { Lang } from '../../src-shared/errors';
 import type { ResponseOf, ValidRequestOf } from '../../src-shared/ipc-contract';
 import { toIpcError } from '../ipc/validated';
-import { checkAuthoritySetting } from './authority-setting';
+import { checkAuthoritySetting } from './authority-check';
 import { helpTopicsIn, loadHelpFile, type HelpFile } from './help';
 import { automaticAddress, checkPairingAddress, listPairingInterfaces, LOOPBACK_ADDRESS, type NetworkInterfacesSource } from './network';
 import { DEFAULT_SETTINGS, type Settings, type SettingsStore } from './settings-store';

@@ -24,19 +24,16 @@ export interface DeferredIpc {
 export function deferredIpc(ready: Promise<{ dispatcher: IpcDispatcher; events: IpcEventSource }>): DeferredIpc {
   // Settled once; later calls go straight to the real objects.
   let real: { dispatcher: IpcDispatcher; events: IpcEventSource } | undefined;
-  let failed = false;
   const settled = ready.then(
     (value) => {
       real = value;
     },
-    () => {
-      failed = true;
-    },
+    () => undefined,
   );
   return {
     dispatcher: {
       async dispatch(channel, payload) {
-        if (!real && !failed) await settled;
+        if (!real) await settled;
         if (!real) return { ok: false, error: transportError('InternalError') };
         return real.dispatcher.dispatch(channel, payload);
       },
