@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SandboxAuthority, SMS_SEND_LIMIT } from '../../../simulators/authority/index';
+import { qrValidity } from '../../../simulators/authority/sandbox-authority';
 import { TEST_HOLDERS } from '../../../simulators/pki/index';
 import { card, cardSignature, codeOf, describeAuthorityContract, PHARMACIST } from './authority-contract';
 
@@ -72,5 +73,15 @@ describe('the in-process sandbox authority', () => {
     const record = JSON.stringify(await a.listActivations());
     expect(record).not.toContain(code);
     expect(record).not.toMatch(/smsCodeHash|passwordVerifier|challenge/);
+  });
+});
+
+describe('the e-mailed QR validity', () => {
+  // The companion's screen says the same clause (test/unit/renderer/activation-views.test.ts).
+  it('gives the hour the same day, and the day with it past midnight', () => {
+    const at = (h: number, m: number, day = 4) => new Date(2026, 11, day, h, m);
+    expect(qrValidity(at(15, 42), at(15, 12))).toBe('Ce QR code est valable 30 minutes, jusqu’à 15:42.');
+    expect(qrValidity(at(0, 1, 5), at(23, 31))).toBe('Ce QR code est valable 30 minutes, jusqu’au 5 décembre à 00:01.');
+    expect(qrValidity(at(23, 32), at(23, 31))).toBe('Ce QR code est valable 1 minute, jusqu’à 23:32.');
   });
 });

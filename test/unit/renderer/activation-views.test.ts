@@ -12,6 +12,7 @@ import PasswordView from '../../../src-renderer/views/PasswordView.vue';
 import CodeView from '../../../src-renderer/views/CodeView.vue';
 import ActivationFailedView from '../../../src-renderer/views/ActivationFailedView.vue';
 import WithoutCardView from '../../../src-renderer/views/WithoutCardView.vue';
+import WithoutCardSentView from '../../../src-renderer/views/WithoutCardSentView.vue';
 import SafeMarkdown from '../../../src-renderer/components/SafeMarkdown';
 import type { ActivationUiEvent, BridgeApi } from '../../../src-shared/ipc-contract';
 import { fakeBridge, i18n } from './helpers';
@@ -284,4 +285,25 @@ describe('WithoutCardView', () => {
     expect(bridge.activationStart).toHaveBeenCalledWith({ flow: 'without-card' });
     expect(bridge.activationEnterNationalId).toHaveBeenCalledWith({ value: '997 0000 0054' });
   });
+});
+
+describe('WithoutCardSentView', () => {
+  /** The validity clause, from « valable » to the hour: the sandbox e-mail says the same (test/unit/authority). */
+  const clause = (text: string) => /valable \d+ minutes?, jusqu’(?:à|au [^:]+ à) \d\d:\d\d/.exec(text)?.[0];
+
+  for (const [label, sentAt, expected] of [
+    ['the same day', new Date(2026, 11, 4, 15, 12), 'valable 30 minutes, jusqu’à 15:42'],
+    ['past midnight', new Date(2026, 11, 4, 23, 31), 'valable 30 minutes, jusqu’au 5 décembre à 00:01'],
+  ] as const) {
+    it(`says the e-mailed QR's validity once, as the e-mail says it — ${label}`, async () => {
+      vi.useFakeTimers({ now: sentAt });
+      const { send } = await running('without-card');
+      const until = sentAt.getTime() + 30 * 60_000;
+      send({ type: 'request-sent', activationId: 'a1', sentTo: 'yv•••@exemple.test', payload: 'ecps1:x', expiresAt: until });
+      const w = mountView(WithoutCardSentView);
+      await flushPromises();
+      const shown = w.get('[data-testid=email-validity]').text();
+      expect(clause(shown)).toBe(expected);
+    });
+  }
 });
