@@ -61,7 +61,7 @@ export function qrValidity(until: Date, now: Date): string {
   const duration = minutes < 120 ? `${minutes} minute${minutes >= 2 ? 's' : ''}` : `${Math.round(minutes / 60)} heures`;
   const time = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit' }).format(until);
   if (until.toDateString() === now.toDateString()) return `Ce QR code est valable ${duration}, jusqu’à ${time}.`;
-  const day = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long' }).format(until);
+  const day = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long' }).format(until).replace(/^1 /, '1er ');
   return `Ce QR code est valable ${duration}, jusqu’au ${day} à ${time}.`;
 }
 

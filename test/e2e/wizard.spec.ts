@@ -205,7 +205,7 @@ test('items 3, 6, 12 without the card: where it starts, which number to try, the
   await expect(stepNow).toHaveText('Étape 3 sur 7 : E-mail et QR code');
   const validity = page.getByTestId('email-validity');
   // Past midnight both say the day too (« jusqu’au 5 décembre à 00:01 »): the run may cross it.
-  const clause = /valable 30 minutes, jusqu’(?:à|au \d+ \p{L}+ à) \d\d:\d\d/u;
+  const clause = /valable 30 minutes, jusqu’(?:à|au \d+(?:er)? \p{L}+ à) \d\d:\d\d/u;
   await expect(validity).toHaveText(clause);
   const said = clause.exec((await validity.textContent()) ?? '')![0];
   const mails = page.getByTestId('outbox-email');

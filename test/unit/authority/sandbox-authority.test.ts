@@ -83,5 +83,6 @@ describe('the e-mailed QR validity', () => {
     expect(qrValidity(at(15, 42), at(15, 12))).toBe('Ce QR code est valable 30 minutes, jusqu’à 15:42.');
     expect(qrValidity(at(0, 1, 5), at(23, 31))).toBe('Ce QR code est valable 30 minutes, jusqu’au 5 décembre à 00:01.');
     expect(qrValidity(at(23, 32), at(23, 31))).toBe('Ce QR code est valable 1 minute, jusqu’à 23:32.');
+    expect(qrValidity(new Date(2027, 0, 1, 0, 10), new Date(2026, 11, 31, 23, 40))).toBe('Ce QR code est valable 30 minutes, jusqu’au 1er janvier à 00:10.');
   });
 });

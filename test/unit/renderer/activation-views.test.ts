@@ -294,6 +294,7 @@ describe('WithoutCardSentView', () => {
   for (const [label, sentAt, expected] of [
     ['the same day', new Date(2026, 11, 4, 15, 12), 'valable 30 minutes, jusqu’à 15:42'],
     ['past midnight', new Date(2026, 11, 4, 23, 31), 'valable 30 minutes, jusqu’au 5 décembre à 00:01'],
+    ['on the first of the month', new Date(2026, 11, 31, 23, 40), 'valable 30 minutes, jusqu’au 1er janvier à 00:10'],
   ] as const) {
     it(`says the e-mailed QR's validity once, as the e-mail says it — ${label}`, async () => {
       vi.useFakeTimers({ now: sentAt });
