@@ -1,27 +1,25 @@
 /**
- * One look at the card for `card`, `pin` and `auth-test`: open the port (PC/SC or demo), pick
- * the reader, connect once, identify the card (ATR, then the card's own answers for a CPS),
- * open its application (CpsCard / VitaleCard / UnknownCard), run the command, disconnect.
+ * One look at the card for `card`, `pin`, `activate` and `auth-test`: open the port (PC/SC or
+ * demo) for this command, run one card session on it (src-main/reader/card-session.ts: pick the
+ * reader, connect once, identify, open the application, disconnect), release the port.
  * Every exchange goes to the command's APDU trace when `--trace` asked for one (the trace
  * redacts PIN-carrying commands itself).
+ *
+ * The session is the desktop app's own, so the CLI gets its patience too: an exclusive connect
+ * (PIN, keys) waits up to 2 s for a card another program is only glancing at — another `ecps`
+ * starting up reads every card's ATR, a browser's PKCS#11 module polls — and a program that
+ * really holds the card still gets SharingViolation, with its remedy, once the wait is over.
  */
 import type { ReaderPort, ShareMode } from '../../src-shared/reader-port';
-import { CardChannel } from '../card/channel';
-import { identifyCard, type CardIdentification } from '../card/identify';
-import { openCardApplication, type CardApplication, type CpsCard } from '../card/cps/index';
 import { openPcscOrFail } from '../reader/open-port';
-import { findReader } from '../reader/inspect';
-import { readerErrors } from '../reader/errors';
+import { withCardOnPort, type PortCardSession } from '../reader/card-session';
 import type { CliContext } from './context';
 
-export interface CardSession {
+export { requireCpsApplication as requireCps } from '../reader/card-session';
+
+export interface CardSession extends PortCardSession {
   port: ReaderPort;
   demo: boolean;
-  reader: string;
-  atr: Uint8Array;
-  protocol: string;
-  identification: CardIdentification;
-  application: CardApplication;
 }
 
 export interface CardSessionOptions {
@@ -37,26 +35,13 @@ export async function withCardSession<T>(
 ): Promise<T> {
   const { port, demo } = await openPcscOrFail({ demo: ctx.demo, transmitTimeoutMs: ctx.timeoutMs });
   try {
-    const reader = findReader(port, options.reader);
-    if (!reader.cardPresent) throw readerErrors.create('NoCard', { details: { reader: reader.name } });
-    const connection = await port.connect(reader.name, { share: options.share ?? 'shared' });
-    try {
-      const onExchange = ctx.trace?.record;
-      const channelOptions = onExchange ? { onExchange } : {};
-      const channel = new CardChannel(connection, channelOptions);
-      const identification = await identifyCard(connection.atr, channel);
-      const application = openCardApplication(identification, channel);
-      return await body({ port, demo, reader: reader.name, atr: connection.atr, protocol: connection.protocol, identification, application });
-    } finally {
-      await connection.disconnect().catch(() => undefined);
-    }
+    const onExchange = ctx.trace?.record;
+    return await withCardOnPort(
+      port,
+      { ...(options.reader !== undefined ? { reader: options.reader } : {}), ...(options.share ? { share: options.share } : {}), ...(onExchange ? { onExchange } : {}) },
+      (session) => body({ ...session, port, demo }),
+    );
   } finally {
     await ctx.release(port);
   }
-}
-
-/** The CPS in the session, or the card's own outcome (VitaleInCpsSlot, NotACps) thrown. */
-export function requireCps(application: CardApplication): CpsCard {
-  if (application.kind === 'cps') return application;
-  throw application.outcome();
 }

@@ -3,10 +3,9 @@
  * card (ATR, then the card's own answers for a CPS), open its application (CpsCard /
  * VitaleCard / UnknownCard), run the body, disconnect.
  *
- * The CLI's `withCardSession` (src-main/cli/cps-session.ts) does the same around a port it
- * opens and releases per command; the desktop app keeps one port open for its whole life
- * (reader events) and runs its sessions here. (cps-session.ts can delegate to this function —
- * left untouched here, the CLI belongs to another change.)
+ * The desktop app keeps one port open for its whole life (reader events) and runs its sessions
+ * here; the CLI's `withCardSession` (src-main/cli/cps-session.ts) runs one here around a port
+ * it opens and releases per command.
  */
 import { isEcpsError } from '../../src-shared/errors';
 import type { CardConnection, ReaderPort, ShareMode, TransportProtocol } from '../../src-shared/reader-port';

@@ -18,6 +18,8 @@ import type { CpsVariant } from '../../simulators/cards/cps-catalog';
 import { VpcdSlot } from '../../simulators/cards/vpcd-bridge';
 import { TEST_HOLDERS, type CardHolder } from '../../simulators/pki/index';
 import type { ReaderPort } from '../../src-shared/reader-port';
+import { EXIT } from '../../src-main/cli/exit-codes';
+import { holdCard } from '../support/card-holder';
 import { jsonLines, runCli, spawnCli, type CliChild, type CliResult } from '../support/cli';
 import { startPcscRig, type PcscRig } from '../support/pcscd-rig';
 
@@ -178,6 +180,36 @@ describe('ecps card / pin / auth-test over real pcscd (CPS3 and CPS4)', () => {
       await until('slot 0 empty', () => !present(0));
     }
   }, 90_000);
+
+  it('another program glancing at the card: a PIN command waits for it; one that keeps it gets « carte utilisée », nothing sent, no try spent', async () => {
+    const cps3 = await plug(0, 'cps3');
+    try {
+      // Held SHARED for 1 s, as another `ecps` starting up (it reads every card's ATR) or a
+      // browser's PKCS#11 module would: the exclusive connect waits for it, then the PIN runs.
+      const brief = await holdCard(rig.socketPath, SLOT[0], 'SHARED');
+      const releasing = new Promise((resolve) => setTimeout(resolve, 1000)).then(() => brief.release());
+      const verify = await ecps(0, ['pin', 'verify'], `${PIN}\n`);
+      await releasing;
+      expect(verify.run.code, verify.run.stdout + verify.run.stderr).toBe(0);
+      expect(verify.doc).toMatchObject({ ok: true, pin: { triesLeft: 3 } });
+
+      // Kept: after the wait, the clear error with its remedy and exit code; the card untouched.
+      const kept = await holdCard(rig.socketPath, SLOT[0], 'SHARED');
+      try {
+        const refused = await ecps(0, ['pin', 'verify'], `${WRONG}\n`);
+        expect(refused.run.code, refused.run.stdout).toBe(EXIT.cardInUse);
+        expect(refused.doc.error).toMatchObject({ code: 'SharingViolation', message: expect.stringMatching(/autre application/), remedy: expect.stringMatching(/Fermez/) });
+        expect(refused.run.ms).toBeGreaterThanOrEqual(2000);
+        expect(readFileSync(traces.at(-1)!, 'utf8')).toContain('# 0 APDU exchange(s)');
+      } finally {
+        await kept.release();
+      }
+      const status = await ecps(0, ['pin', 'status']);
+      expect(status.doc.pin).toEqual({ triesLeft: 3, maxTries: 3, blocked: false });
+    } finally {
+      await unplug(0, cps3);
+    }
+  }, 60_000);
 
   it('the --trace files of all of it: PIN commands redacted, no PIN or PUK byte (ASCII or BCD), none in any output', () => {
     const text = traces.map((f) => readFileSync(f, 'utf8')).join('\n');

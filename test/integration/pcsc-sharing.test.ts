@@ -3,11 +3,9 @@
  * second PROCESS holding an EXCLUSIVE connection (measured: the second connect is refused
  * within ~1–5 ms with SharingViolation).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPcscRig, type PcscRig } from '../support/pcscd-rig';
+import { holdCard } from '../support/card-holder';
 import { VpcdSlot } from '../../simulators/cards/vpcd-bridge';
 import { TestCard } from '../support/test-cards';
 import { createPcscReaderPort } from '../../native-bindings/pcsc';
@@ -15,7 +13,6 @@ import { isEcpsError, type EcpsError } from '../../src-shared/errors';
 import type { ReaderPort } from '../../src-shared/reader-port';
 import { toHex } from '../../src-shared/hex';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SELECT = Uint8Array.of(0x00, 0xa4, 0x04, 0x00);
 
 let rig: PcscRig;
@@ -23,41 +20,7 @@ let port: ReaderPort;
 let slot: VpcdSlot;
 
 /** A separate process that connects to the card with `mode` and holds it until told to stop. */
-async function holder(mode: 'EXCLUSIVE' | 'SHARED'): Promise<{ child: ChildProcess; release: () => Promise<void> }> {
-  const code = `
-const { createRequire } = require('node:module');
-const pcsc = createRequire(${JSON.stringify(path.join(repoRoot, 'package.json'))})('pcsc-mini');
-const client = new pcsc.Client();
-client.on('reader', async (reader) => {
-  if (reader.name() !== ${JSON.stringify(rig.readerNames[0])}) return;
-  const card = await reader.connect(pcsc.CardMode.${mode});
-  process.stdout.write('held\\n');
-  process.stdin.on('data', async () => { await card.disconnect(pcsc.CardDisposition.LEAVE); process.stdout.write('released\\n'); process.exit(0); });
-});
-client.start();
-`;
-  const child = spawn(process.execPath, ['-e', code], {
-    env: { ...process.env, PCSCLITE_CSOCK_NAME: rig.socketPath },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const wait = async (word: string) => {
-    const deadline = Date.now() + 5000;
-    while (!out.includes(word)) {
-      if (Date.now() > deadline) throw new Error(`holder never said ${word}: ${out}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  await wait('held');
-  return {
-    child,
-    release: async () => {
-      child.stdin!.write('go\n');
-      await wait('released');
-    },
-  };
-}
+const holder = (mode: 'EXCLUSIVE' | 'SHARED') => holdCard(rig.socketPath, rig.readerNames[0]!, mode);
 
 async function failure(promise: Promise<unknown>): Promise<EcpsError> {
   const err = await promise.then(
