@@ -30,7 +30,8 @@ import { fmt, median, quantile, ratioSummary, rotate } from './stats';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 15);
-const CPS3_ATR = '3B8F8001804F0CA000000306030001000000006A';
+/** A card our own base does not know (MIFARE Classic 1K, PC/SC part 3): `ecps atr` names it from pcsc-tools' list — its longer path. */
+const LISTED_ATR = '3B8F8001804F0CA000000306030001000000006A';
 const URL_LINE = /^http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}\s*$/m;
 
 /** Wall time of one command run to completion (its output discarded; a failure throws). */
@@ -88,10 +89,10 @@ async function main(): Promise<void> {
 
   const methods: { name: string; run: () => Promise<number> }[] = [
     { name: 'node -e 0', run: () => timeRun(process.execPath, ['-e', '0'], env) },
-    { name: 'ecps atr', run: () => timeRun(process.execPath, [ecps, 'atr', CPS3_ATR], env) },
+    { name: 'ecps atr', run: () => timeRun(process.execPath, [ecps, 'atr', LISTED_ATR], env) },
     { name: 'ecps readers', run: () => timeRun(process.execPath, [ecps, 'readers'], env) },
   ];
-  if (atrAnalysis) methods.push({ name: 'ATR_analysis', run: () => timeRun(atrAnalysis, [CPS3_ATR], env) });
+  if (atrAnalysis) methods.push({ name: 'ATR_analysis', run: () => timeRun(atrAnalysis, [LISTED_ATR], env) });
   // One warm-up of each (page cache, pcscd's first client).
   for (const m of methods) await m.run();
 
