@@ -18,16 +18,6 @@ const EXIT_GRACE_MS = 300;
 
 const argv = process.argv.slice(2);
 const fromSource = process.env.ECPS_FROM_SOURCE === '1';
-let entries;
-if (fromSource) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  entries = { cli: new URL('../src-main/cli/main.ts', import.meta.url), worker: new URL('../src-main/cli/worker.ts', import.meta.url) };
-} else {
-  const { ensureBuilt } = await import('../tools/build-state.mjs');
-  await ensureBuilt(['node'], { log: () => undefined });
-  entries = { cli: new URL('../dist/node/cli.mjs', import.meta.url), worker: new URL('../dist/node/cli-worker.mjs', import.meta.url) };
-}
 
 /**
  * A first guess, with no module loaded: the first word that is not an option (nor the value of
@@ -46,13 +36,39 @@ function looksCardFree(args) {
   return true;
 }
 
-const cli = looksCardFree(argv) ? await import(entries.cli.href) : undefined;
+/**
+ * A card command's worker is started before anything else: Node's own start-up overlaps the
+ * freshness check below, and the worker loads its module only once told to (go(), after the
+ * check or the rebuild; bin/ecps-worker-boot.mjs).
+ */
+const early = !fromSource && !looksCardFree(argv)
+  ? spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./ecps-worker-boot.mjs', import.meta.url)), ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] })
+  : undefined;
+
+let entries;
+if (fromSource) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  entries = { cli: new URL('../src-main/cli/main.ts', import.meta.url), worker: new URL('../src-main/cli/worker.ts', import.meta.url) };
+} else {
+  const { ensureBuilt } = await import('../tools/build-state.mjs');
+  try {
+    await ensureBuilt(['node'], { log: () => undefined });
+  } catch (error) {
+    early?.kill('SIGKILL');
+    throw error;
+  }
+  entries = { cli: new URL('../dist/node/cli.mjs', import.meta.url), worker: new URL('../dist/node/cli-worker.mjs', import.meta.url) };
+}
+
+const cli = early ? undefined : looksCardFree(argv) ? await import(entries.cli.href) : undefined;
 if (cli?.runsWithoutCard(argv)) {
   const code = await cli.main(argv);
   process.exit(code);
 } else {
   const workerArgs = [...process.execArgv, ...(fromSource ? ['--import', 'tsx'] : []), fileURLToPath(entries.worker), ...argv];
-  const worker = spawn(process.execPath, workerArgs, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  const worker = early ?? spawn(process.execPath, workerArgs, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  if (early) worker.send({ type: 'go', entry: entries.worker.href }, () => undefined);
   let reported;
   /** A signal received before the worker listens for it: passed on once it does ('ready'). */
   let pendingAbort;
@@ -76,6 +92,8 @@ if (cli?.runsWithoutCard(argv)) {
     process.stderr.write(`ecps: ${error.message}\n`);
     finish(1);
   });
+  // The early worker may already be gone (it died while the bundles were checked).
+  if (worker.exitCode !== null || worker.signalCode !== null) finish(worker.exitCode ?? 1);
   // A terminal's Ctrl-C reaches both processes; a signal sent to the launcher's pid alone
   // (a script, a test) is passed on. The worker stops at the first one either way.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {

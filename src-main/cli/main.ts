@@ -312,7 +312,12 @@ function defaultIo(): CliIo {
   process.on('message', (message: { type?: string } | null) => {
     if (message?.type === 'abort') stop();
   });
-  process.send?.({ type: 'ready' });
+  if (process.send) {
+    // The launcher gone (killed by a signal sent to it alone, which it could not pass on): stop
+    // as on Ctrl-C rather than run on unseen. A callback: a closed channel is never an 'error'.
+    process.once('disconnect', stop);
+    process.send({ type: 'ready' }, () => undefined);
+  }
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

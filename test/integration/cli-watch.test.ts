@@ -3,6 +3,7 @@
  * then pcscd restarted under it — the watcher reports service-down, service-up, and
  * re-announces the readers and the card within 3 s of pcscd being back, without dying.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard } from '../../simulators/cards/catalog';
 import { CPS3_ATR } from '../../simulators/cards/cps3';
@@ -102,5 +103,27 @@ describe('ecps watch --json (child process, real pcscd)', () => {
     expect(child.stdout()).toMatch(/Lecteur branché : Virtual PCD 00 01/);
     child.kill('SIGINT');
     expect((await child.exited(5000)).code).toBe(0);
+  });
+
+  it('the launcher killed outright (SIGKILL, nothing passed on): its card worker stops by itself, no stack trace', async () => {
+    const child = spawnCli(['watch', '--json']);
+    await child.waitForLine(is('reader-added', rig.readerNames[1]), 8000);
+    const workers = () => execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.process.pid)], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean);
+    const [worker] = workers();
+    expect(worker).toBeDefined();
+    child.kill('SIGKILL');
+    await child.exited(5000);
+    const alive = () => {
+      try {
+        process.kill(Number(worker), 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 5000;
+    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive()).toBe(false);
+    expect(child.stderr()).not.toMatch(/ERR_IPC|Unhandled|at .*\.mjs/);
   });
 });
