@@ -38,7 +38,7 @@ function looksCardFree(args) {
 
 /**
  * A card command's worker is started before anything else: Node's own start-up overlaps the
- * freshness check below, and the worker loads its module only once told to (go(), after the
+ * freshness check below, and the worker loads its module only once told to (a 'go' message after the
  * check or the rebuild; bin/ecps-worker-boot.mjs).
  */
 const early = !fromSource && !looksCardFree(argv)
@@ -61,7 +61,7 @@ if (fromSource) {
   entries = { cli: new URL('../dist/node/cli.mjs', import.meta.url), worker: new URL('../dist/node/cli-worker.mjs', import.meta.url) };
 }
 
-const cli = early ? undefined : looksCardFree(argv) ? await import(entries.cli.href) : undefined;
+const cli = looksCardFree(argv) ? await import(entries.cli.href) : undefined;
 if (cli?.runsWithoutCard(argv)) {
   const code = await cli.main(argv);
   process.exit(code);

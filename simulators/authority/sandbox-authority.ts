@@ -25,6 +25,7 @@ import {
 } from '../../src-shared/activation-authority';
 import { fromBase64, toBase64 } from '../../src-shared/activation-authority-wire';
 import { decodeQrPayload } from '../../src-shared/pairing-protocol';
+import { dayAndMonth } from '../../src-shared/day-month';
 import type { EcpsError } from '../../src-shared/errors';
 import { checkCardCertificate, checkCardSignature, sandboxCardTrust, type CardTrust } from './card-proof';
 import { maskEmail, maskMobile, ProfessionalDirectory } from './directory';
@@ -61,8 +62,7 @@ export function qrValidity(until: Date, now: Date): string {
   const duration = minutes < 120 ? `${minutes} minute${minutes >= 2 ? 's' : ''}` : `${Math.round(minutes / 60)} heures`;
   const time = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit' }).format(until);
   if (until.toDateString() === now.toDateString()) return `Ce QR code est valable ${duration}, jusqu’à ${time}.`;
-  const day = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long' }).format(until).replace(/^1 /, '1er ');
-  return `Ce QR code est valable ${duration}, jusqu’au ${day} à ${time}.`;
+  return `Ce QR code est valable ${duration}, jusqu’au ${dayAndMonth(until, 'fr')} à ${time}.`;
 }
 
 /** SMS sends per activation: each send renews the code, so unlimited sends would mean unlimited guesses. */

@@ -10,23 +10,17 @@
  * starting up reads every card's ATR, a browser's PKCS#11 module polls — and a program that
  * really holds the card still gets SharingViolation, with its remedy, once the wait is over.
  */
-import type { ReaderPort, ShareMode } from '../../src-shared/reader-port';
+import type { ReaderPort } from '../../src-shared/reader-port';
 import { openPcscOrFail } from '../reader/open-port';
-import { withCardOnPort, type PortCardSession } from '../reader/card-session';
+import { withCardOnPort, type PortCardSession, type PortCardSessionOptions } from '../reader/card-session';
 import type { CliContext } from './context';
-
-export { requireCpsApplication as requireCps } from '../reader/card-session';
 
 export interface CardSession extends PortCardSession {
   port: ReaderPort;
   demo: boolean;
 }
 
-export interface CardSessionOptions {
-  reader?: string;
-  /** `exclusive` for PIN and key commands: no other application slips a command in between. */
-  share?: ShareMode;
-}
+export type CardSessionOptions = Pick<PortCardSessionOptions, 'reader' | 'share'>;
 
 export async function withCardSession<T>(
   ctx: CliContext,
@@ -36,11 +30,7 @@ export async function withCardSession<T>(
   const { port, demo } = await openPcscOrFail({ demo: ctx.demo, transmitTimeoutMs: ctx.timeoutMs });
   try {
     const onExchange = ctx.trace?.record;
-    return await withCardOnPort(
-      port,
-      { ...(options.reader !== undefined ? { reader: options.reader } : {}), ...(options.share ? { share: options.share } : {}), ...(onExchange ? { onExchange } : {}) },
-      (session) => body({ ...session, port, demo }),
-    );
+    return await withCardOnPort(port, { ...options, ...(onExchange ? { onExchange } : {}) }, (session) => body({ ...session, port, demo }));
   } finally {
     await ctx.release(port);
   }

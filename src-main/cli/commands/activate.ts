@@ -20,7 +20,8 @@ import { ActivationDriver, type DriverEvent } from '../../activation/driver';
 import { SandboxAuthority } from '../../../simulators/authority/sandbox-authority';
 import { usageError, type CliContext } from '../context';
 import { EXIT, exitCodeForError } from '../exit-codes';
-import { requireCps, withCardSession } from '../cps-session';
+import { requireCpsApplication } from '../../reader/card-session';
+import { withCardSession } from '../cps-session';
 import { isWithdrawn, LineInput } from './line-input';
 import { EPOP_GUIDANCE } from '../../activation/without-card';
 
@@ -63,7 +64,7 @@ export async function runActivate(ctx: CliContext, options: ActivateOptions): Pr
       return await drive(ctx, driver, input, authority, options);
     }
     return await withCardSession(ctx, { ...(options.reader !== undefined ? { reader: options.reader } : {}), share: 'exclusive' }, async (session) => {
-      const cps = requireCps(session.application);
+      const cps = requireCpsApplication(session.application);
       const driver = new ActivationDriver({ flow: 'with-card', authority, card: cps, pairing, lang: ctx.lang });
       const unsubscribe = session.port.onEvent((event) => {
         if ((event.type === 'card-removed' || event.type === 'reader-removed') && event.reader === session.reader) driver.cardRemoved();

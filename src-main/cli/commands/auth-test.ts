@@ -23,7 +23,8 @@ import { cliError } from '../cli-errors';
 import { usageError, type CliContext } from '../context';
 import { EXIT } from '../exit-codes';
 import { holderName, pinJson } from '../format';
-import { requireCps, withCardSession } from '../cps-session';
+import { requireCpsApplication } from '../../reader/card-session';
+import { withCardSession } from '../cps-session';
 import { readCodes } from '../pin-entry';
 import { wipe } from '../secret-input';
 import { readTrustFiles } from '../trust-files';
@@ -44,7 +45,7 @@ export async function runAuthTest(ctx: CliContext, options: AuthTestOptions): Pr
   const trust = readTrustFiles(options.trust);
 
   return withCardSession(ctx, { ...(options.reader !== undefined ? { reader: options.reader } : {}), share: 'exclusive' }, async (session) => {
-    const cps = requireCps(session.application);
+    const cps = requireCpsApplication(session.application);
     let waitingMs = 0; // time spent waiting for the user to type the PIN: not the card's
     const started = performance.now();
     const challenge = new Uint8Array(randomBytes(CHALLENGE_BYTES));

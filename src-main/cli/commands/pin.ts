@@ -13,7 +13,8 @@ import type { CpsCard, PinStatus } from '../../card/cps/index';
 import { asEcpsError, usageError, type CliContext } from '../context';
 import { EXIT, exitCodeForError } from '../exit-codes';
 import { pinJson, pinText } from '../format';
-import { requireCps, withCardSession } from '../cps-session';
+import { requireCpsApplication } from '../../reader/card-session';
+import { withCardSession } from '../cps-session';
 import { readCodes, type SecretRole } from '../pin-entry';
 import { wipe } from '../secret-input';
 import type { MessageKey } from '../messages';
@@ -58,7 +59,7 @@ export async function runPin(ctx: CliContext, options: PinCommandOptions): Promi
   try {
     return await withCardSession(ctx, { ...(options.reader !== undefined ? { reader: options.reader } : {}), share: 'exclusive' }, async (session) => {
       const base = { command: 'pin', action, reader: session.reader, demo: session.demo };
-      const cps = requireCps(session.application);
+      const cps = requireCpsApplication(session.application);
       let pin: PinStatus;
       let puk: PinStatus | undefined;
       try {

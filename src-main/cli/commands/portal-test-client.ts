@@ -15,7 +15,8 @@ import type { PortalLogin, PortalTestServer } from '../../portal-test/portal-ser
 import { runPkcs11Client, type ClientRun } from '../../portal-test/pkcs11-client';
 import { cliError } from '../cli-errors';
 import type { CliContext } from '../context';
-import { requireCps, withCardSession } from '../cps-session';
+import { requireCpsApplication } from '../../reader/card-session';
+import { withCardSession } from '../cps-session';
 import { EXIT } from '../exit-codes';
 import { readCodes } from '../pin-entry';
 import { pt } from '../portal-test-messages';
@@ -65,5 +66,5 @@ export async function runPortalClient(ctx: CliContext, server: PortalTestServer,
 
 /** The PIN counter through the companion's own card path (shared access, no try spent). */
 function pinCounter(ctx: CliContext, reader: string | undefined): Promise<PinStatus> {
-  return withCardSession(ctx, { ...(reader !== undefined ? { reader } : {}), share: 'shared' }, (session) => requireCps(session.application).pinStatus());
+  return withCardSession(ctx, { ...(reader !== undefined ? { reader } : {}), share: 'shared' }, (session) => requireCpsApplication(session.application).pinStatus());
 }
